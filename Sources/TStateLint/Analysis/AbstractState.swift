@@ -1,0 +1,184 @@
+/// The abstract state of one path through a function.
+
+/// A thread state the analysis can name.
+public enum ThreadStateID: Hashable, Sendable, Comparable {
+    /// Whatever was attached when the function was entered.
+    case entry
+    /// Created by the event with this id (Py_NewInterpreter, PyThreadState_New, PyGILState_Ensure).
+    case created(EventID)
+    /// The value a variable (parameter, field, global) held at entry.
+    case initial(VarID)
+    /// Returned by an API whose result the analysis cannot relate to anything (PyGILState_GetThisThreadState).
+    case opaque(EventID)
+}
+
+/// Which thread state is attached on this path.
+public enum Attachment: Hashable, Sendable {
+    case detached
+    case attached(ThreadStateID)
+    case unknown
+}
+
+/// What the path has assumed about the function's entry: needed when the caller's state is not known.
+public enum EntryAssumption: Hashable, Sendable {
+    case unknown
+    case attached
+    case detached
+}
+
+public enum AbstractValue: Hashable, Sendable {
+    /// A known integer; NULL is 0.
+    case integer(Int64)
+    /// Non-zero, or a non-NULL pointer, of unknown identity.
+    case nonZero
+    /// A pointer to a known thread state. `.entry` may be NULL while the entry assumption is unknown.
+    case threadState(ThreadStateID)
+    /// A PyGILState_STATE returned by the Ensure with this event id.
+    case gilToken(EventID)
+    /// A PyStatus from Py_NewInterpreterFromConfig.
+    case status(failed: Bool)
+}
+
+public struct GILStateFrame: Hashable, Sendable {
+    public var site: EventID
+    public var previous: Attachment
+}
+
+public enum LockState: Hashable, Sendable {
+    case held(site: EventID)
+    case released
+    /// A non-blocking or timed acquire at this site failed on this path.
+    case notAcquired(site: EventID)
+}
+
+public struct LockEntry: Hashable, Sendable {
+    public var key: Operand
+    public var state: LockState
+}
+
+public struct CriticalSection: Hashable, Sendable {
+    public var site: EventID
+}
+
+public struct AbstractState: Hashable, Sendable {
+    public var attachment: Attachment
+    public var entry: EntryAssumption
+    /// The event that last moved the attached thread state away from the entry's.
+    public var awaySite: EventID?
+    /// Values of variables, sorted by id. A variable not listed is unknown.
+    public private(set) var values: [VarID: AbstractValue] = [:]
+    public var gilFrames: [GILStateFrame] = []
+    public var releasedGILTokens: Set<EventID> = []
+    public var criticalSections: [CriticalSection] = []
+    public var locks: [LockEntry] = []
+    /// Thread states and GIL tokens handed to memory the IR does not track, or to unknown code.
+    public var escapedThreadStates: Set<ThreadStateID> = []
+    public var escapedGILTokens: Set<EventID> = []
+    /// Thread states saved by macros that the model gives by name (a user's
+    /// `MY_BEGIN_ALLOW_THREADS`): the matching end macro restores the most recent one.
+    public var savedByMacro: [ThreadStateID] = []
+    /// Outcomes of side-effect-free condition expressions tested on this path, by key.
+    public var conditionFacts: [Int: Bool] = [:]
+    /// Set once a path has reported a problem that leaves its state meaningless, or has been
+    /// widened past the state bound: nothing more is reported on it.
+    public var isSilenced = false
+
+    public init(attachment: Attachment, entry: EntryAssumption) {
+        self.attachment = attachment
+        self.entry = entry
+    }
+
+    public static let silenced: AbstractState = {
+        var state = AbstractState(attachment: .unknown, entry: .unknown)
+        state.isSilenced = true
+        return state
+    }()
+
+    // MARK: Values
+
+    public func value(_ variable: VarID) -> AbstractValue? { values[variable] }
+
+    public mutating func set(_ variable: VarID, _ value: AbstractValue?) {
+        values[variable] = value
+    }
+
+    public mutating func keepOnly(_ keep: (VarID) -> Bool) {
+        values = values.filter { keep($0.key) }
+    }
+
+    // MARK: Thread state
+
+    public var isDefinitelyDetached: Bool {
+        attachment == .detached
+    }
+
+    public var isDefinitelyAttached: Bool {
+        switch attachment {
+        case .attached(.entry): return entry == .attached
+        case .attached: return true
+        case .detached, .unknown: return false
+        }
+    }
+
+    public var isAtEntryState: Bool {
+        switch attachment {
+        case .attached(.entry): return entry != .detached
+        case .detached: return entry == .detached
+        case .attached, .unknown: return false
+        }
+    }
+
+    /// Records what the path now assumes about the entry, rewriting `.entry` where it means NULL.
+    public mutating func assumeEntry(_ assumption: EntryAssumption) {
+        guard entry == .unknown, assumption != .unknown else { return }
+        entry = assumption
+        if assumption == .detached {
+            if attachment == .attached(.entry) { attachment = .detached }
+            for (variable, value) in values where value == .threadState(.entry) {
+                values[variable] = .integer(0)
+            }
+            gilFrames = gilFrames.map { frame in
+                frame.previous == .attached(.entry) ? GILStateFrame(site: frame.site, previous: .detached) : frame
+            }
+        }
+    }
+
+    /// Moves to a new attachment, keeping track of the event that left the entry's state.
+    public mutating func attach(_ new: Attachment, at site: EventID, discharged: inout Set<EventID>) {
+        let wasAtEntry = isAtEntryState
+        attachment = new
+        if isAtEntryState {
+            if let away = awaySite { discharged.insert(away) }
+            awaySite = nil
+        } else if wasAtEntry || awaySite == nil {
+            awaySite = site
+        }
+    }
+
+    // MARK: Locks
+
+    public func lock(_ key: Operand) -> LockState? {
+        locks.first { $0.key == key }?.state
+    }
+
+    public mutating func setLock(_ key: Operand, _ state: LockState?) {
+        locks.removeAll { $0.key == key }
+        if let state {
+            locks.append(LockEntry(key: key, state: state))
+            locks.sort { "\($0.key)" < "\($1.key)" }
+        }
+    }
+
+    // MARK: Holders
+
+    /// True when a thread state survives the function: in memory, escaped, or returned.
+    public func holdsOutside(_ threadState: ThreadStateID, variables: [Variable], returned: AbstractValue?) -> Bool {
+        if escapedThreadStates.contains(threadState) || returned == .threadState(threadState) { return true }
+        return values.contains { variables[$0.key].kind.isMemory && $0.value == .threadState(threadState) }
+    }
+
+    public func holdsOutside(gilToken site: EventID, variables: [Variable], returned: AbstractValue?) -> Bool {
+        if escapedGILTokens.contains(site) || returned == .gilToken(site) { return true }
+        return values.contains { variables[$0.key].kind.isMemory && $0.value == .gilToken(site) }
+    }
+}

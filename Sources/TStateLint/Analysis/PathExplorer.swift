@@ -1,0 +1,397 @@
+/// How a function is entered.
+public struct EntryContext: Sendable {
+    public var assumption: EntryAssumption
+    public var isPythonEntry: Bool
+    public var description: String?
+
+    public init(assumption: EntryAssumption, isPythonEntry: Bool, description: String? = nil) {
+        self.assumption = assumption
+        self.isPythonEntry = isPythonEntry
+        self.description = description
+    }
+
+    public static let inferred = EntryContext(assumption: .unknown, isPythonEntry: false)
+}
+
+public struct ExplorationLimits: Sendable {
+    /// States kept per block before paths that differ only in variable values are merged.
+    public var statesPerBlock = 48
+    /// States kept per block before the block is given up (silenced).
+    public var hardStatesPerBlock = 96
+    /// Block visits per function before the exploration stops.
+    public var maxVisits = 200_000
+
+    public init() {}
+}
+
+/// Path-sensitive abstract interpretation of one function: a worklist over (block, state)
+/// pairs with a bounded set of states per block, in reverse post-order.
+final class PathExplorer {
+    let function: Function
+    let model: APIModel
+    let entryContext: EntryContext
+    let limits: ExplorationLimits
+    let liveness: Liveness
+
+    private(set) var analysis: FunctionAnalysis
+    private var statesAt: [[AbstractState: Trace?]]
+    private var queue = BlockQueue()
+    private var observedKeys = Set<String>()
+    private let rpoIndex: [Int]
+    private(set) var dependents: [VarID: [VarID]] = [:]
+    private var keysByVariable: [VarID: [Int]] = [:]
+    private var memoryVariables: [VarID] = []
+
+    init(function: Function, model: APIModel, entryContext: EntryContext, limits: ExplorationLimits = ExplorationLimits()) {
+        self.function = function
+        self.model = model
+        self.entryContext = entryContext
+        self.limits = limits
+        self.liveness = Liveness(function: function)
+        self.analysis = FunctionAnalysis(function: function, isPythonEntry: entryContext.isPythonEntry, entryDescription: entryContext.description)
+        self.statesAt = Array(repeating: [:], count: function.blocks.count)
+        self.rpoIndex = PathExplorer.reversePostOrder(function)
+        for (key, condition) in function.conditionKeys.enumerated() {
+            for variable in condition.dependencies { keysByVariable[variable, default: []].append(key) }
+        }
+        memoryVariables = function.variables.indices.filter { function.variables[$0].kind.isMemory }
+        for (id, variable) in function.variables.enumerated() {
+            switch variable.kind {
+            case .field(let base, _), .dereference(let base):
+                dependents[base, default: []].append(id)
+            default:
+                break
+            }
+        }
+    }
+
+    func run() -> FunctionAnalysis {
+        guard !function.blocks.isEmpty, function.loweringProblem == nil else {
+            analysis.isComplete = function.loweringProblem == nil
+            return analysis
+        }
+        let initial: AbstractState
+        switch entryContext.assumption {
+        case .attached:
+            initial = AbstractState(attachment: .attached(.entry), entry: .attached)
+        case .detached:
+            initial = AbstractState(attachment: .detached, entry: .detached)
+        case .unknown:
+            initial = AbstractState(attachment: .attached(.entry), entry: .unknown)
+        }
+        enqueue(block: function.entry, state: initial, trace: nil)
+        var visits = 0
+        while let (block, state, trace) = queue.pop() {
+            visits += 1
+            if visits > limits.maxVisits {
+                analysis.isComplete = false
+                break
+            }
+            visit(block: block, state: state, trace: trace)
+        }
+        analysis.statesExplored = visits
+        return analysis
+    }
+
+    // MARK: Worklist
+
+    private func enqueue(block: BlockID, state: AbstractState, trace: Trace?) {
+        var state = state
+        if !state.isSilenced {
+            state.keepOnly { liveness.isLive($0, atEntryOf: block) }
+            if !state.conditionFacts.isEmpty {
+                state.conditionFacts = state.conditionFacts.filter { liveness.keysLiveAtEntry[block].contains($0.key) }
+            }
+        }
+        var existing = statesAt[block]
+        if existing[state] != nil { return }
+        if existing.count >= limits.hardStatesPerBlock {
+            state = .silenced
+            if existing[state] != nil { return }
+        } else if existing.count >= limits.statesPerBlock, !state.isSilenced {
+            state = widen(state, against: existing.keys)
+            if existing[state] != nil { return }
+        }
+        existing[state] = trace
+        statesAt[block] = existing
+        queue.push(block: block, priority: rpoIndex[block], state: state, trace: trace)
+    }
+
+    /// Merges a state with those at the block that agree on everything but variable values,
+    /// keeping only the values they share.
+    private func widen(_ state: AbstractState, against others: Dictionary<AbstractState, Trace?>.Keys) -> AbstractState {
+        var merged = state
+        for other in others where other.isSilenced == false {
+            var a = other, b = state
+            a.keepOnly { _ in false }
+            b.keepOnly { _ in false }
+            a.conditionFacts = [:]
+            b.conditionFacts = [:]
+            guard a == b else { continue }
+            merged.keepOnly { variable in other.value(variable) == state.value(variable) }
+            merged.conditionFacts = merged.conditionFacts.filter { other.conditionFacts[$0.key] == $0.value }
+        }
+        return merged
+    }
+
+    private static func reversePostOrder(_ function: Function) -> [Int] {
+        var order = [Int](repeating: Int.max, count: function.blocks.count)
+        var visited = [Bool](repeating: false, count: function.blocks.count)
+        var postOrder: [BlockID] = []
+        var stack: [(BlockID, Int)] = [(function.entry, 0)]
+        visited[function.entry] = true
+        while let (block, next) = stack.last {
+            let successors = function.blocks[block].terminator.successors
+            if next < successors.count {
+                stack[stack.count - 1].1 += 1
+                let successor = successors[next]
+                if !visited[successor] {
+                    visited[successor] = true
+                    stack.append((successor, 0))
+                }
+            } else {
+                postOrder.append(block)
+                stack.removeLast()
+            }
+        }
+        for (index, block) in postOrder.reversed().enumerated() { order[block] = index }
+        return order
+    }
+
+    // MARK: Blocks
+
+    private func visit(block id: BlockID, state: AbstractState, trace: Trace?) {
+        let block = function.blocks[id]
+        var paths: [(AbstractState, Trace?)] = [(state, trace)]
+        for event in block.events {
+            var next: [(AbstractState, Trace?)] = []
+            for (state, trace) in paths {
+                if state.isSilenced {
+                    next.append((state, trace))
+                } else {
+                    next.append(contentsOf: transfer(event, state, trace))
+                }
+            }
+            paths = next
+        }
+        for (state, trace) in paths {
+            follow(block.terminator, at: block.terminatorLocation, state, trace)
+        }
+    }
+
+    private func follow(_ terminator: Terminator, at location: SourceLocation, _ state: AbstractState, _ trace: Trace?) {
+        switch terminator {
+        case .jump(let target, let kind):
+            var trace = trace
+            if !state.isSilenced && hasPendingObligations(state) {
+                switch kind {
+                case .goto(let label): trace = trace.appending(location, "jumps to `\(label)`")
+                case .breakStatement: trace = trace.appending(location, "breaks out")
+                case .continueStatement: trace = trace.appending(location, "continues with the next iteration")
+                case .next, .loopBack: break
+                }
+            }
+            enqueue(block: target, state: state, trace: trace)
+        case .branch(let condition, let thenBlock, let elseBlock):
+            for (taken, target) in [(true, thenBlock), (false, elseBlock)] {
+                guard let refined = refine(state, condition, taken: taken) else { continue }
+                var trace = trace
+                if !state.isSilenced && hasPendingObligations(state) && thenBlock != elseBlock {
+                    trace = trace.appending(location, branchNote(condition, taken: taken))
+                }
+                enqueue(block: target, state: refined, trace: trace)
+            }
+        case .switchOn(let subject, let cases, let defaultTarget):
+            if case .integer(let value)? = self.value(of: subject, in: state) {
+                let target = cases.first { $0.value == value }?.target
+                    ?? (cases.contains { $0.value == nil } ? nil : defaultTarget)
+                if let target {
+                    enqueue(block: target, state: state, trace: trace)
+                    return
+                }
+            }
+            var seen = Set<BlockID>()
+            for target in cases.map(\.target) + [defaultTarget] where seen.insert(target).inserted {
+                enqueue(block: target, state: state, trace: trace)
+            }
+        case .returns(let operand):
+            guard !state.isSilenced else { return }
+            let returned = operand.flatMap { value(of: $0, in: state) }
+            let isEnd = location == function.closingBrace
+            let note = isEnd ? "reaches the end of the function" : "returns here"
+            analysis.exits.append(ExitRecord(location: location, isEndOfBody: isEnd, state: state, returned: returned,
+                                             trace: trace.appending(location, note).steps()))
+        case .noReturn, .unreachable:
+            break
+        }
+    }
+
+    func hasPendingObligations(_ state: AbstractState) -> Bool {
+        state.awaySite != nil || !state.gilFrames.isEmpty || !state.criticalSections.isEmpty
+            || state.locks.contains { if case .held = $0.state { return true } else { return false } }
+    }
+
+    private func branchNote(_ condition: Condition, taken: Bool) -> String {
+        guard let variable = condition.variable else {
+            return taken ? "taking the true branch" : "taking the false branch"
+        }
+        let info = function.variables[variable]
+        let isPointer = [.pyObject, .threadState, .interpreterState, .pointer].contains(info.type)
+        let comparison = taken ? condition.comparison : condition.comparison.negated
+        let value: String
+        var negated = false
+        switch comparison {
+        case .zero: value = isPointer ? "NULL" : "zero"
+        case .nonZero: value = isPointer ? "NULL" : "zero"; negated = true
+        case .equals(let constant): value = String(constant)
+        case .notEquals(let constant): value = String(constant); negated = true
+        }
+        if info.name.isEmpty { return taken ? "taking the true branch" : "taking the false branch" }
+        if info.kind == .temporary {
+            return "assuming `\(info.name)` \(negated ? "does not return" : "returns") \(value)"
+        }
+        return "assuming `\(info.name)` is \(negated ? "not " : "")\(value)"
+    }
+
+    // MARK: Values
+
+    func implicitValue(_ variable: VarID) -> AbstractValue? {
+        let info = function.variables[variable]
+        guard info.type == .threadState else { return nil }
+        switch info.kind {
+        case .parameter, .field, .dereference, .global: return .threadState(.initial(variable))
+        case .local, .temporary: return nil
+        }
+    }
+
+    func value(of operand: Operand, in state: AbstractState) -> AbstractValue? {
+        switch operand {
+        case .integer(let value): return .integer(value)
+        case .address, .function: return .nonZero
+        case .variable(let variable): return state.value(variable) ?? implicitValue(variable)
+        case .unknown: return nil
+        }
+    }
+
+    func refine(_ state: AbstractState, _ condition: Condition, taken: Bool) -> AbstractState? {
+        guard !state.isSilenced else { return state }
+        if let key = condition.key {
+            if let known = state.conditionFacts[key] { return known == taken ? state : nil }
+            var state = state
+            state.conditionFacts[key] = taken
+            return state
+        }
+        guard let variable = condition.variable else { return state }
+        let comparison = taken ? condition.comparison : condition.comparison.negated
+        var state = state
+        switch value(of: .variable(variable), in: state) {
+        case .integer(let value)?:
+            return comparison.holds(for: value) ? state : nil
+        case .nonZero?, .threadState(.created)?, .threadState(.opaque)?:
+            switch comparison {
+            case .zero: return nil
+            case .equals(let value): if value == 0 { return nil }; state.set(variable, .integer(value)); return state
+            case .nonZero, .notEquals: return state
+            }
+        case .threadState(.entry)?:
+            guard state.entry == .unknown else { return comparison == .zero ? nil : state }
+            switch comparison {
+            case .zero: state.assumeEntry(.detached)
+            case .nonZero: state.assumeEntry(.attached)
+            case .equals, .notEquals: break
+            }
+            return state
+        case .threadState(.initial)?:
+            if comparison == .zero { state.set(variable, .integer(0)) }
+            return state
+        case .gilToken?, .status?:
+            return state
+        case nil:
+            guard function.variables[variable].type != .pyObject else { return state }
+            switch comparison {
+            case .zero: state.set(variable, .integer(0))
+            case .nonZero: state.set(variable, .nonZero)
+            case .equals(let value): state.set(variable, .integer(value))
+            case .notEquals: break
+            }
+            return state
+        }
+    }
+
+    // MARK: Reporting
+
+    func observe(_ kind: ObservationKind, at event: Event, trace: Trace?, note: String) {
+        let key = "\(kind)@\(event.location.offset)"
+        guard observedKeys.insert(key).inserted else { return }
+        analysis.observations.append(Observation(kind: kind, event: event, trace: trace.appending(event.location, note).steps()))
+    }
+
+    func markDischarged(_ site: EventID) {
+        analysis.discharged.insert(site)
+    }
+
+    /// A variable is written: what was known about memory reached through it, and about
+    /// conditions that read it, no longer holds.
+    func variableChanged(_ variable: VarID, in state: inout AbstractState) {
+        var pending = [variable]
+        var first = true
+        while let changed = pending.popLast() {
+            if !first { state.set(changed, nil) }
+            first = false
+            for key in keysByVariable[changed] ?? [] { state.conditionFacts[key] = nil }
+            pending.append(contentsOf: dependents[changed] ?? [])
+        }
+    }
+
+    /// Code the model does not describe may write any memory: forget what memory holds,
+    /// except saved thread states and GIL tokens (code handed `self` keeps `self->state`).
+    func memoryClobbered(in state: inout AbstractState) {
+        for id in memoryVariables {
+            switch state.value(id) {
+            case .threadState?, .gilToken?: continue
+            case nil: break
+            default: state.set(id, nil)
+            }
+            for key in keysByVariable[id] ?? [] { state.conditionFacts[key] = nil }
+        }
+    }
+}
+
+/// Pending (block, state) pairs, lowest reverse-post-order index first.
+private struct BlockQueue {
+    private var heap: [(priority: Int, sequence: Int, block: BlockID, state: AbstractState, trace: Trace?)] = []
+    private var sequence = 0
+
+    mutating func push(block: BlockID, priority: Int, state: AbstractState, trace: Trace?) {
+        sequence += 1
+        heap.append((priority, sequence, block, state, trace))
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard less(child, parent) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> (BlockID, AbstractState, Trace?)? {
+        guard !heap.isEmpty else { return nil }
+        heap.swapAt(0, heap.count - 1)
+        let top = heap.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1, right = left + 1
+            var smallest = parent
+            if left < heap.count && less(left, smallest) { smallest = left }
+            if right < heap.count && less(right, smallest) { smallest = right }
+            if smallest == parent { break }
+            heap.swapAt(parent, smallest)
+            parent = smallest
+        }
+        return (top.block, top.state, top.trace)
+    }
+
+    private func less(_ a: Int, _ b: Int) -> Bool {
+        (heap[a].priority, heap[a].sequence) < (heap[b].priority, heap[b].sequence)
+    }
+}

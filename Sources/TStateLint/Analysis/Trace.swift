@@ -1,0 +1,47 @@
+/// One step of the path that leads to a diagnostic ("thread state released here").
+public struct TraceStep: Hashable, Codable, Sendable {
+    public var location: SourceLocation
+    public var message: String
+
+    public init(location: SourceLocation, message: String) {
+        self.location = location
+        self.message = message
+    }
+}
+
+/// The steps of one path, shared between the states that extend it.
+public final class Trace: @unchecked Sendable {
+    public let step: TraceStep
+    public let previous: Trace?
+    public let length: Int
+
+    public init(step: TraceStep, previous: Trace?) {
+        self.step = step
+        self.previous = previous
+        self.length = (previous?.length ?? 0) + 1
+    }
+
+    /// The steps in order, keeping the first ones and the most recent when the path is long.
+    public func steps(limit: Int = 24) -> [TraceStep] {
+        var reversed: [TraceStep] = []
+        var node: Trace? = self
+        while let current = node {
+            reversed.append(current.step)
+            node = current.previous
+        }
+        let steps = Array(reversed.reversed())
+        guard steps.count > limit else { return steps }
+        let head = limit / 3
+        return Array(steps.prefix(head)) + Array(steps.suffix(limit - head))
+    }
+}
+
+extension Optional where Wrapped == Trace {
+    func appending(_ location: SourceLocation, _ message: String) -> Trace {
+        Trace(step: TraceStep(location: location, message: message), previous: self)
+    }
+
+    func steps(limit: Int = 24) -> [TraceStep] {
+        self?.steps(limit: limit) ?? []
+    }
+}

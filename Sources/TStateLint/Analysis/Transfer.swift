@@ -1,0 +1,348 @@
+/// The effect of each event on a path's state, as the C-API model describes it.
+extension PathExplorer {
+    typealias Path = (AbstractState, Trace?)
+
+    func transfer(_ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
+        switch event.kind {
+        case .call(let call):
+            return transferCall(call, event, state, trace)
+        case .macro(let name):
+            guard let entry = model.entry(name), let effect = entry.effect else { return [(state, trace)] }
+            return apply(effect, entry: entry, name: name, call: nil, event, state, trace)
+        case .assign(let target, let value):
+            var state = state
+            let newValue = self.value(of: value, in: state)
+            variableChanged(target, in: &state)
+            state.set(target, newValue)
+            return [(state, trace)]
+        case .escape(let value):
+            var state = state
+            escape(self.value(of: value, in: state), in: &state)
+            return [(state, trace)]
+        case .fieldAccess(let access):
+            var state = state
+            if state.isDefinitelyDetached {
+                observe(.fieldAccessWithoutThreadState(access), at: event, trace: trace,
+                        note: "`\(access.field)` of `\(access.record)` is \(access.isWrite ? "written" : "read") here with no thread state attached")
+                return [(.silenced, trace)]
+            }
+            if state.attachment == .attached(.entry) { state.assumeEntry(.attached) }
+            return [(state, trace)]
+        }
+    }
+
+    private func escape(_ value: AbstractValue?, in state: inout AbstractState) {
+        switch value {
+        case .threadState(let id)?: state.escapedThreadStates.insert(id)
+        case .gilToken(let site)?: state.escapedGILTokens.insert(site)
+        default: break
+        }
+    }
+
+    /// The name a diagnostic uses for an event: the user's macro if the call came from one.
+    func displayName(_ event: Event, callee: String) -> String {
+        if case .macro = event.kind { return "`\(callee)`" }
+        if let macro = event.macro, macro != callee { return "`\(macro)`" }
+        return "`\(callee)()`"
+    }
+
+    private func transferCall(_ call: Call, _ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
+        var state = state
+        guard case .direct(let name, _, let origin) = call.callee else {
+            forgetArguments(call, in: &state, escapeTokens: true)
+            if let result = call.result { state.set(result, nil) }
+            return [(state, trace)]
+        }
+        let entry = model.entry(name)
+        let requirement = model.requirement(forCall: name, origin: origin)
+        let effect = entry?.effect
+        let isDetachEffect = effect == .detach || effect == .detachArgument
+
+        if requirement == .attached && !isDetachEffect {
+            if state.isDefinitelyDetached {
+                let shown = displayName(event, callee: name)
+                observe(.callWithoutThreadState(callee: name), at: event, trace: trace,
+                        note: "\(shown) is called here with no thread state attached")
+                return [(.silenced, trace)]
+            }
+            if state.attachment == .attached(.entry) { state.assumeEntry(.attached) }
+        }
+        if let effect, let entry {
+            return apply(effect, entry: entry, name: name, call: call, event, state, trace)
+        }
+        forgetArguments(call, in: &state, escapeTokens: requirement == nil)
+        if let result = call.result { state.set(result, nil) }
+        return [(state, trace)]
+    }
+
+    /// A call the model says nothing about may write through pointers it is given and keep
+    /// thread states it is passed. Saved thread states stay known: code that is handed
+    /// `&_save` (psycopg2's helpers) re-saves the same thread state.
+    private func forgetArguments(_ call: Call, in state: inout AbstractState, escapeTokens: Bool) {
+        memoryClobbered(in: &state)
+        for argument in call.arguments {
+            switch argument {
+            case .address(let variable):
+                switch state.value(variable) {
+                case .threadState?, .gilToken?: break
+                default:
+                    variableChanged(variable, in: &state)
+                    state.set(variable, nil)
+                }
+            case .variable:
+                if escapeTokens { escape(value(of: argument, in: state), in: &state) }
+            default:
+                break
+            }
+        }
+    }
+
+    private func argument(_ call: Call?, _ index: Int?) -> Operand? {
+        guard let call, let index, index < call.arguments.count else { return nil }
+        return call.arguments[index]
+    }
+
+    private func attachment(for value: AbstractValue?, site: EventID) -> Attachment {
+        switch value {
+        case .threadState(let id)?: return .attached(id)
+        case .integer(0)?: return .detached
+        default: return .attached(.opaque(site))
+        }
+    }
+
+    private func apply(_ effect: Effect, entry: APIEntry, name: String, call: Call?, _ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
+        var state = state
+        var trace = trace
+        let shown = displayName(event, callee: name)
+        let site = event.id
+        var discharged = Set<EventID>()
+        defer { discharged.forEach(markDischarged) }
+        func setResult(_ value: AbstractValue?) {
+            if let result = call?.result { state.set(result, value) }
+        }
+
+        switch effect {
+        case .detach, .detachArgument, .deleteCurrent:
+            if state.isDefinitelyDetached {
+                observe(.detachWhileDetached(callee: name), at: event, trace: trace,
+                        note: "\(shown) releases the thread state again here, but none is attached")
+                return [(.silenced, trace)]
+            }
+            guard case .attached(let saved) = state.attachment else {
+                setResult(nil)
+                return [(state, trace)]
+            }
+            if saved == .entry { state.assumeEntry(.attached) }
+            if effect == .detachArgument, case .threadState(.initial)? = argument(call, entry.arg ?? 0).flatMap({ value(of: $0, in: state) }) {
+                // PyEval_ReleaseThread(tstate): the caller still holds the thread state it passed.
+                state.escapedThreadStates.insert(saved)
+            }
+            setResult(effect == .deleteCurrent ? nil : .threadState(saved))
+            if call == nil { state.savedByMacro.append(saved) }
+            state.attach(.detached, at: site, discharged: &discharged)
+            let verb = effect == .deleteCurrent ? "destroys the current thread state and detaches it" : "releases the thread state"
+            trace = trace.appending(event.location, "\(shown) \(verb) here")
+
+        case .attach:
+            if state.isDefinitelyAttached {
+                observe(.attachWhileAttached(callee: name), at: event, trace: trace,
+                        note: "\(shown) attaches a thread state here, but one is already attached")
+                return [(.silenced, trace)]
+            }
+            if state.attachment == .attached(.entry) { state.assumeEntry(.detached) }
+            let target: Attachment
+            if call == nil {
+                target = state.savedByMacro.popLast().map { .attached($0) } ?? .attached(.opaque(site))
+            } else {
+                target = attachment(for: argument(call, entry.arg ?? 0).flatMap { value(of: $0, in: state) }, site: site)
+            }
+            guard target != .detached else { return [(state, trace)] }
+            state.attach(target, at: site, discharged: &discharged)
+            trace = trace.appending(event.location, "\(shown) attaches the thread state here")
+
+        case .swap:
+            let previous: AbstractValue?
+            switch state.attachment {
+            case .attached(let id): previous = .threadState(id)
+            case .detached: previous = .integer(0)
+            case .unknown: previous = nil
+            }
+            let newValue = argument(call, entry.arg ?? 0).flatMap { value(of: $0, in: state) }
+            // An unknown argument is taken to be some thread state other than the caller's:
+            // `PyThreadState_Swap(NULL)` is written with a literal NULL.
+            let target: Attachment
+            switch newValue {
+            case .threadState(let id)?: target = .attached(id)
+            case .integer(0)?: target = .detached
+            default: target = .attached(.opaque(site))
+            }
+            setResult(previous)
+            state.attach(target, at: site, discharged: &discharged)
+            switch target {
+            case .detached: trace = trace.appending(event.location, "\(shown) detaches the thread state here")
+            case .attached(.entry) where state.isAtEntryState: trace = trace.appending(event.location, "\(shown) switches back to the original thread state here")
+            default: trace = trace.appending(event.location, "\(shown) switches to another thread state here")
+            }
+
+        case .ensure:
+            state.gilFrames.append(GILStateFrame(site: site, previous: state.attachment))
+            if !state.isDefinitelyAttached && state.attachment != .unknown {
+                state.attachment = .attached(.created(site))
+            }
+            setResult(.gilToken(site))
+            trace = trace.appending(event.location, "\(shown) acquires a thread state here")
+            if state.gilFrames.count > 8 { return [(.silenced, trace)] }
+
+        case .gilstateRelease:
+            let token = argument(call, entry.arg ?? 0).flatMap { value(of: $0, in: state) }
+            switch token {
+            case .gilToken(let ensureSite)?:
+                if let index = state.gilFrames.lastIndex(where: { $0.site == ensureSite }) {
+                    if index != state.gilFrames.count - 1 {
+                        observe(.gilReleaseOutOfOrder(released: ensureSite, expected: state.gilFrames.last!.site), at: event, trace: trace,
+                                note: "\(shown) releases an outer `PyGILState_Ensure()` before the inner one")
+                        return [(.silenced, trace)]
+                    }
+                    let frame = state.gilFrames.removeLast()
+                    state.attachment = frame.previous
+                    state.releasedGILTokens.insert(ensureSite)
+                    discharged.insert(ensureSite)
+                } else if state.releasedGILTokens.contains(ensureSite) {
+                    observe(.gilReleaseTwice(ensureSite: ensureSite), at: event, trace: trace,
+                            note: "\(shown) releases a `PyGILState_Ensure()` token that was already released")
+                    return [(.silenced, trace)]
+                } else {
+                    return [(.silenced, trace)]
+                }
+            case .integer(let value)?:
+                observe(.gilReleaseOfForeignToken(value: value), at: event, trace: trace,
+                        note: "\(shown) is given a value that did not come from `PyGILState_Ensure()`")
+                return [(.silenced, trace)]
+            default:
+                if let frame = state.gilFrames.popLast() {
+                    state.attachment = frame.previous
+                    discharged.insert(frame.site)
+                } else {
+                    state.attachment = .unknown
+                }
+            }
+            trace = trace.appending(event.location, "\(shown) releases it here")
+
+        case .current:
+            if case .attached(let id) = state.attachment { setResult(.threadState(id)) } else { setResult(nil) }
+
+        case .currentUnchecked:
+            switch state.attachment {
+            case .attached(let id): setResult(.threadState(id))
+            case .detached: setResult(.integer(0))
+            case .unknown: setResult(nil)
+            }
+
+        case .gilstateCheck:
+            setResult(state.isDefinitelyAttached ? .integer(1) : state.isDefinitelyDetached ? .integer(0) : nil)
+
+        case .newThreadState:
+            setResult(.threadState(.created(site)))
+
+        case .newInterpreter:
+            var failed = state
+            if let result = call?.result { failed.set(result, .integer(0)) }
+            setResult(.threadState(.created(site)))
+            state.attach(.attached(.created(site)), at: site, discharged: &discharged)
+            trace = trace.appending(event.location, "\(shown) creates a sub-interpreter and attaches its thread state here")
+            return [(state, trace), (failed, trace)]
+
+        case .newInterpreterOut:
+            var failed = state
+            if let result = call?.result {
+                failed.set(result, .status(failed: true))
+                state.set(result, .status(failed: false))
+            }
+            if case .address(let out)? = argument(call, entry.arg ?? 0) {
+                failed.set(out, .integer(0))
+                variableChanged(out, in: &state)
+                state.set(out, .threadState(.created(site)))
+            }
+            state.attach(.attached(.created(site)), at: site, discharged: &discharged)
+            trace = trace.appending(event.location, "\(shown) creates a sub-interpreter and attaches its thread state here")
+            return [(state, trace), (failed, trace)]
+
+        case .endInterpreter:
+            state.attach(.detached, at: site, discharged: &discharged)
+            trace = trace.appending(event.location, "\(shown) ends the sub-interpreter; no thread state is attached after it")
+
+        case .criticalSectionBegin:
+            state.criticalSections.append(CriticalSection(site: site))
+            trace = trace.appending(event.location, "\(shown) begins a critical section here")
+            if state.criticalSections.count > 8 { return [(.silenced, trace)] }
+
+        case .criticalSectionEnd:
+            if let section = state.criticalSections.popLast() { discharged.insert(section.site) }
+            trace = trace.appending(event.location, "\(shown) ends the critical section here")
+
+        case .mutexLock, .lockAcquire, .lockAcquireTimed:
+            guard let key = argument(call, entry.arg ?? 0), key != .unknown else { return [(state, trace)] }
+            if case .held(let heldSite)? = state.lock(key) {
+                observe(.lockAcquiredTwice(lock: lockName(key), site: heldSite), at: event, trace: trace,
+                        note: "\(shown) acquires \(lockName(key)) here, but this path already holds it")
+                return [(.silenced, trace)]
+            }
+            var acquired = state
+            acquired.setLock(key, .held(site: site))
+            let acquiredTrace = trace.appending(event.location, "\(shown) acquires \(lockName(key)) here")
+            let alwaysSucceeds: Bool
+            switch effect {
+            case .mutexLock: alwaysSucceeds = true
+            case .lockAcquire:
+                if case .integer(let wait)? = argument(call, 1).flatMap({ value(of: $0, in: state) }) { alwaysSucceeds = wait != 0 } else { alwaysSucceeds = false }
+            default: alwaysSucceeds = false
+            }
+            if let result = call?.result { acquired.set(result, .integer(1)) }
+            if alwaysSucceeds { return [(acquired, acquiredTrace)] }
+            setResult(.integer(0))
+            state.setLock(key, .notAcquired(site: site))
+            return [(acquired, acquiredTrace), (state, trace.appending(event.location, "\(shown) fails to acquire \(lockName(key)) here"))]
+
+        case .mutexUnlock, .lockRelease:
+            guard let key = argument(call, entry.arg ?? 0), key != .unknown else { return [(state, trace)] }
+            switch state.lock(key) {
+            case .held(let heldSite)?:
+                discharged.insert(heldSite)
+                state.setLock(key, .released)
+                trace = trace.appending(event.location, "\(shown) releases \(lockName(key)) here")
+            case .released?:
+                observe(.lockReleasedTwice(lock: lockName(key)), at: event, trace: trace,
+                        note: "\(shown) releases \(lockName(key)) here, but this path already released it")
+                return [(.silenced, trace)]
+            case .notAcquired(let failedSite)?:
+                observe(.lockReleasedAfterFailedAcquire(lock: lockName(key), site: failedSite), at: event, trace: trace,
+                        note: "\(shown) releases \(lockName(key)) here, but the acquire failed on this path")
+                return [(.silenced, trace)]
+            case nil:
+                state.setLock(key, .released)
+            }
+
+        case .statusCheck:
+            switch argument(call, entry.arg ?? 0).flatMap({ value(of: $0, in: state) }) {
+            case .status(let failed)?: setResult(.integer(failed ? 1 : 0))
+            default: setResult(nil)
+            }
+
+        case .gilstateThisThread, .clearThreadState, .deleteThreadState, .interpreterGet, .interpreterNew, .interpreterClear,
+             .interpreterDelete, .pendingCall, .noreturn, .needsThreadState, .noThreadStateNeeded:
+            if let call { forgetArguments(call, in: &state, escapeTokens: false) }
+            setResult(nil)
+        }
+        return [(state, trace)]
+    }
+
+    func lockName(_ key: Operand) -> String {
+        switch key {
+        case .variable(let variable), .address(let variable):
+            let name = function.variables[variable].name
+            return name.isEmpty ? "the lock" : "`\(name)`"
+        default:
+            return "the lock"
+        }
+    }
+}

@@ -1,0 +1,59 @@
+/// What every check family reads: one function's exploration, and how to name its events.
+struct CheckContext {
+    let analysis: FunctionAnalysis
+
+    var function: Function { analysis.function }
+
+    /// "`Py_BEGIN_ALLOW_THREADS` (line 12)" for the event with this id.
+    func describe(_ site: EventID?) -> String? {
+        guard let site, let event = analysis.event(site) else { return nil }
+        return "`\(eventName(event))` (line \(event.location.line))"
+    }
+
+    func eventName(_ event: Event) -> String {
+        var callee: String?
+        switch event.kind {
+        case .call(let call): callee = call.callee.name
+        case .macro(let name): return name
+        default: break
+        }
+        if let macro = event.macro, macro != callee { return macro }
+        return (callee ?? "?") + "()"
+    }
+
+    func exitPhrase(_ exit: ExitRecord) -> String {
+        exit.isEndOfBody ? "reaches the end of `\(function.name)`" : "returns"
+    }
+
+    /// Exits worth judging: the exploration finished and the path was not silenced.
+    var exits: [ExitRecord] {
+        analysis.isComplete ? analysis.exits.filter { !$0.state.isSilenced } : []
+    }
+
+    func wasUndoneOnAnotherPath(_ site: EventID?) -> Bool {
+        site.map { analysis.discharged.contains($0) } ?? false
+    }
+}
+
+/// One file per rule family: each reads the exploration and reports its rules.
+protocol CheckFamily {
+    static var rules: [String] { get }
+    static func check(_ context: CheckContext, into sink: inout DiagnosticSink)
+}
+
+enum Checks {
+    static let families: [CheckFamily.Type] = [
+        ThreadStateBalanceChecks.self,
+        GILStateChecks.self,
+        APIUseChecks.self,
+        InterpreterChecks.self,
+        LockChecks.self,
+    ]
+
+    static func run(_ analysis: FunctionAnalysis) -> [Diagnostic] {
+        let context = CheckContext(analysis: analysis)
+        var sink = DiagnosticSink(function: analysis.function)
+        for family in families { family.check(context, into: &sink) }
+        return sink.diagnostics
+    }
+}

@@ -1,0 +1,117 @@
+import CClang
+import Foundation
+
+/// The only code that talks to libclang: parses one translation unit and lowers it to IR.
+/// Not thread-safe: use one Frontend per thread.
+public final class Frontend {
+    private let index: CXIndex
+    public let options: FrontendOptions
+
+    public init(options: FrontendOptions) {
+        self.options = options
+        self.index = clang_createIndex(0, 0)
+    }
+
+    deinit {
+        clang_disposeIndex(index)
+    }
+
+    /// True when this libclang's expression layout was verified, so operators inside macro
+    /// expansions are read exactly (see OperatorDecoder).
+    public static var readsOperatorsInMacros: Bool { OperatorDecoder.layoutVerified }
+
+    public func parse(path: String, arguments: [String], projectRoots: [String], workingDirectory: String) -> TranslationUnit {
+        let displayPath = PathDisplay.display(path, workingDirectory: workingDirectory)
+        let flags = CXTranslationUnit_DetailedPreprocessingRecord.rawValue
+            | CXTranslationUnit_KeepGoing.rawValue
+            | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue
+        var unit: CXTranslationUnit?
+        let argumentPointers = arguments.map { strdup($0) }
+        defer { argumentPointers.forEach { free($0) } }
+        let status = argumentPointers.map { UnsafePointer<CChar>($0) }.withUnsafeBufferPointer { buffer in
+            clang_parseTranslationUnit2(index, path, buffer.baseAddress, Int32(buffer.count), nil, 0, flags, &unit)
+        }
+        guard status == CXError_Success, let unit else {
+            return TranslationUnit(path: displayPath, status: .failed, message: "libclang could not parse the file (\(Frontend.describe(status)))")
+        }
+        defer { clang_disposeTranslationUnit(unit) }
+
+        let (errorCount, firstError) = Frontend.errors(in: unit)
+        let context = UnitContext(unit: unit, options: options, projectRoots: projectRoots, workingDirectory: workingDirectory)
+        var result = lower(unit: unit, context: context, mainPath: displayPath)
+        if errorCount > 0 {
+            result.status = .parseErrors
+            result.message = "\(errorCount) error\(errorCount == 1 ? "" : "s") while parsing; analysed what parsed. First: \(firstError)"
+        }
+        return result
+    }
+
+    private func lower(unit: CXTranslationUnit, context: UnitContext, mainPath: String) -> TranslationUnit {
+        let topLevel = clang_getTranslationUnitCursor(unit).children
+        var definitions: [(CXCursor, String)] = []
+        var tables: [CXCursor] = []
+        for cursor in topLevel {
+            let location = cursor.location
+            let file = location.expanded.file
+            guard context.isProjectFile(file, location: location) else { continue }
+            switch cursor.kind {
+            case CXCursor_MacroExpansion:
+                let extent = cursor.extent
+                let path = context.path(of: file)
+                let name = cursor.spelling
+                let expansion = MacroExpansion(name: name, start: extent.start.expanded.offset, end: extent.end.expanded.offset, location: context.location(location))
+                context.macroIndexByFile[path, default: MacroIndex()].add(expansion)
+                if options.modelledMacros.contains(name) {
+                    context.modelledMacroIndexByFile[path, default: MacroIndex()].add(expansion)
+                }
+            case CXCursor_FunctionDecl where cursor.isDefinition:
+                definitions.append((cursor, context.path(of: file)))
+            case CXCursor_VarDecl:
+                tables.append(cursor)
+            default:
+                break
+            }
+        }
+        for key in context.macroIndexByFile.keys { context.macroIndexByFile[key]!.finish() }
+        for key in context.modelledMacroIndexByFile.keys { context.modelledMacroIndexByFile[key]!.finish() }
+
+        var result = TranslationUnit(path: mainPath, status: .analyzed)
+        var files: [String] = [mainPath]
+        for (definition, file) in definitions {
+            result.functions.append(FunctionLowering(context: context, declaration: definition, file: file).lower())
+            if !files.contains(file) { files.append(file) }
+            let name = definition.spelling
+            if name.hasPrefix("PyInit_") {
+                result.facts.entryPoints.append(EntryPoint(usr: definition.usr, name: name, kind: .moduleInit, table: name))
+            }
+        }
+        ModuleFactsCollector(context: context).collect(tables: tables, into: &result.facts)
+        result.files = files
+        return result
+    }
+
+    private static func errors(in unit: CXTranslationUnit) -> (Int, String) {
+        var count = 0
+        var first = ""
+        for index in 0..<clang_getNumDiagnostics(unit) {
+            guard let diagnostic = clang_getDiagnostic(unit, index) else { continue }
+            defer { clang_disposeDiagnostic(diagnostic) }
+            let severity = clang_getDiagnosticSeverity(diagnostic)
+            guard severity == CXDiagnostic_Error || severity == CXDiagnostic_Fatal else { continue }
+            count += 1
+            if first.isEmpty {
+                first = clang_formatDiagnostic(diagnostic, CXDiagnostic_DisplaySourceLocation.rawValue | CXDiagnostic_DisplayColumn.rawValue).consume()
+            }
+        }
+        return (count, first)
+    }
+
+    private static func describe(_ status: CXErrorCode) -> String {
+        switch status {
+        case CXError_Crashed: return "libclang crashed on it"
+        case CXError_InvalidArguments: return "invalid arguments"
+        case CXError_ASTReadError: return "AST read error"
+        default: return "failure"
+        }
+    }
+}

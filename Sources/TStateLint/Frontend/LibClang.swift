@@ -1,0 +1,80 @@
+import CClang
+
+/// Thin, copy-free helpers over libclang's C API. Only the Frontend uses these.
+
+extension CXString {
+    /// Consumes the string: converts and disposes it.
+    func consume() -> String {
+        defer { clang_disposeString(self) }
+        guard let cString = clang_getCString(self) else { return "" }
+        return String(cString: cString)
+    }
+}
+
+private final class CursorCollector {
+    var cursors: [CXCursor] = []
+}
+
+extension CXCursor {
+    var kind: CXCursorKind { clang_getCursorKind(self) }
+    var spelling: String { clang_getCursorSpelling(self).consume() }
+    var usr: String { clang_getCursorUSR(self).consume() }
+    var isNull: Bool { clang_Cursor_isNull(self) != 0 }
+    var referenced: CXCursor { clang_getCursorReferenced(self) }
+    var type: CXType { clang_getCursorType(self) }
+    var semanticParent: CXCursor { clang_getCursorSemanticParent(self) }
+    var storageClass: CX_StorageClass { clang_Cursor_getStorageClass(self) }
+    var isDefinition: Bool { clang_isCursorDefinition(self) != 0 }
+    var isExpression: Bool { clang_isExpression(kind) != 0 }
+    var isStatement: Bool { clang_isStatement(kind) != 0 }
+
+    /// Direct children in source order.
+    var children: [CXCursor] {
+        let collector = CursorCollector()
+        clang_visitChildren(self, { child, _, data in
+            Unmanaged<CursorCollector>.fromOpaque(data!).takeUnretainedValue().cursors.append(child)
+            return CXChildVisit_Continue
+        }, Unmanaged.passUnretained(collector).toOpaque())
+        return collector.cursors
+    }
+
+    var extent: CXSourceRange { clang_getCursorExtent(self) }
+    var location: CXSourceLocation { clang_getCursorLocation(self) }
+}
+
+extension CXType {
+    var spelling: String { clang_getTypeSpelling(self).consume() }
+    var canonical: CXType { clang_getCanonicalType(self) }
+    var pointee: CXType { clang_getPointeeType(self) }
+    var declaration: CXCursor { clang_getTypeDeclaration(self) }
+    var resultType: CXType { clang_getResultType(self) }
+}
+
+/// A location resolved to the file it expands in.
+struct ExpandedLocation {
+    var file: CXFile?
+    var line: Int
+    var column: Int
+    var offset: Int
+}
+
+extension CXSourceLocation {
+    var expanded: ExpandedLocation {
+        var file: CXFile?
+        var line: UInt32 = 0, column: UInt32 = 0, offset: UInt32 = 0
+        clang_getExpansionLocation(self, &file, &line, &column, &offset)
+        return ExpandedLocation(file: file, line: Int(line), column: Int(column), offset: Int(offset))
+    }
+
+    var isInSystemHeader: Bool { clang_Location_isInSystemHeader(self) != 0 }
+}
+
+extension CXSourceRange {
+    var start: CXSourceLocation { clang_getRangeStart(self) }
+    var end: CXSourceLocation { clang_getRangeEnd(self) }
+}
+
+func fileName(_ file: CXFile?) -> String {
+    guard let file else { return "" }
+    return clang_getFileName(file).consume()
+}

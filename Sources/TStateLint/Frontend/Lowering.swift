@@ -1,0 +1,920 @@
+import CClang
+
+/// Lowers one C function definition to a control-flow graph of events.
+///
+/// Statements become blocks and edges (if/else, all loops with break/continue, switch with
+/// fallthrough and default, goto and labels, `&&`/`||`/`?:`, statement expressions, calls
+/// that never return); expressions become calls, assignments and field accesses in
+/// evaluation order, with temporaries for nested call results.
+final class FunctionLowering {
+    private struct LoweringLimit: Error {
+        var reason: String
+    }
+
+    private enum VariableKey: Hashable {
+        case declaration(offset: Int, name: String)
+        case global(usr: String)
+        case field(base: VarID, name: String)
+        case dereference(base: VarID)
+    }
+
+    private final class SwitchContext {
+        var cases: [SwitchCase] = []
+        var defaultTarget: BlockID?
+    }
+
+    private let context: UnitContext
+    private let declaration: CXCursor
+    private let file: String
+
+    private var variables: [Variable] = []
+    private var variableByKey: [VariableKey: VarID] = [:]
+    private var blocks: [Block] = []
+    private var current: BlockID = 0
+    private var nextEventID = 0
+    private var labelBlocks: [String: BlockID] = [:]
+    private var addressTakenLabels: Set<String> = []
+    private var indirectGotoBlocks: [BlockID] = []
+    private var breakTargets: [BlockID] = []
+    private var continueTargets: [BlockID] = []
+    private var switches: [SwitchContext] = []
+    private var emittedMacroStarts: Set<Int> = []
+    private var depth = 0
+    private var tokenIndex: TokenIndex?
+    private var tokenIndexBuilt = false
+    /// Declarations (by offset and name) that the body writes after their initializer.
+    private var writtenDeclarations = Set<String>()
+    /// A local pointer initialised from another variable and never written: `lo = self`.
+    private var aliases: [VarID: VarID] = [:]
+    private var conditionKeys: [ConditionKey] = []
+    private var conditionKeyIndex: [String: Int] = [:]
+
+    init(context: UnitContext, declaration: CXCursor, file: String) {
+        self.context = context
+        self.declaration = declaration
+        self.file = file
+    }
+
+    func lower() -> Function {
+        let name = declaration.spelling
+        let children = declaration.children
+        var parameterCount = 0
+        for child in children where child.kind == CXCursor_ParmDecl {
+            _ = declareVariable(child, kind: .parameter(index: parameterCount))
+            parameterCount += 1
+        }
+        let body = children.last { $0.kind == CXCursor_CompoundStmt }
+        let closingBrace = closingBraceLocation(of: body ?? declaration)
+        if let body { writtenDeclarations = WrittenVariables.collect(in: body, tokens: tokens) }
+        current = newBlock()
+        var problem: String?
+        if let body {
+            do {
+                try lowerStatement(body)
+            } catch let limit as LoweringLimit {
+                problem = limit.reason
+            } catch {
+                problem = "\(error)"
+            }
+        }
+        if problem == nil {
+            terminate(.returns(nil), at: closingBrace)
+            connectIndirectGotos()
+        } else {
+            // A partial graph would invent paths; keep the function with no body.
+            blocks = [Block(events: [], terminator: .unreachable, terminatorLocation: closingBrace)]
+            current = 0
+        }
+        let function = Function(
+            name: name,
+            usr: declaration.usr,
+            file: file,
+            location: context.location(declaration.location),
+            closingBrace: closingBrace,
+            isStatic: declaration.storageClass == CX_SC_Static,
+            returnType: context.valueType(of: declaration.type.resultType),
+            parameterCount: parameterCount,
+            variables: variables,
+            blocks: blocks,
+            entry: 0,
+            loweringProblem: problem
+        )
+        var compacted = CFGCompaction.removeUnreachableBlocks(function)
+        compacted.conditionKeys = conditionKeys
+        return compacted
+    }
+
+    // MARK: - Blocks and events
+
+    private func newBlock() -> BlockID {
+        blocks.append(Block())
+        return blocks.count - 1
+    }
+
+    private func emit(_ kind: EventKind, at location: SourceLocation) throws {
+        let label = context.macroIndexByFile[location.file]?.expansion(containing: location.offset)?.name
+        blocks[current].events.append(Event(id: nextEventID, kind: kind, location: location, macro: label))
+        nextEventID += 1
+        if nextEventID > context.options.maxEventsPerFunction {
+            throw LoweringLimit(reason: "function has more than \(context.options.maxEventsPerFunction) events")
+        }
+    }
+
+    /// Ends the current block; whatever follows goes into a fresh block that is only
+    /// reachable if a label or case leads into it.
+    private func terminate(_ terminator: Terminator, at location: SourceLocation) {
+        blocks[current].terminator = terminator
+        blocks[current].terminatorLocation = location
+        current = newBlock()
+    }
+
+    private func jump(to target: BlockID, _ kind: JumpKind = .next, at location: SourceLocation? = nil) {
+        terminate(.jump(target, kind), at: location ?? blocks[current].events.last?.location ?? .unknown)
+        current = target
+    }
+
+    private func jumpAway(to target: BlockID, _ kind: JumpKind, at location: SourceLocation) {
+        terminate(.jump(target, kind), at: location)
+    }
+
+    private func labelBlock(_ name: String) -> BlockID {
+        if let block = labelBlocks[name] { return block }
+        let block = newBlock()
+        labelBlocks[name] = block
+        return block
+    }
+
+    private func connectIndirectGotos() {
+        let targets = addressTakenLabels.isEmpty ? Array(labelBlocks.values) : addressTakenLabels.compactMap { labelBlocks[$0] }
+        for block in indirectGotoBlocks {
+            let cases = targets.sorted().map { SwitchCase(value: nil, target: $0) }
+            let fallback = cases.first?.target
+            blocks[block].terminator = fallback.map { .switchOn(.unknown, cases: cases, defaultTarget: $0) } ?? .noReturn
+        }
+    }
+
+    // MARK: - Locations
+
+    private func location(_ cursor: CXCursor) -> SourceLocation {
+        context.location(cursor.extent.start)
+    }
+
+    private func offsets(_ cursor: CXCursor) -> (start: Int, end: Int) {
+        let extent = cursor.extent
+        return (extent.start.expanded.offset, extent.end.expanded.offset)
+    }
+
+    private func closingBraceLocation(of cursor: CXCursor) -> SourceLocation {
+        var end = context.location(cursor.extent.end)
+        if end.column > 1 { end.column -= 1 }
+        if end.offset > 0 { end.offset -= 1 }
+        return end
+    }
+
+    private func tokens() -> TokenIndex? {
+        if !tokenIndexBuilt {
+            tokenIndexBuilt = true
+            tokenIndex = TokenIndex(unit: context.unit, range: declaration.extent)
+        }
+        return tokenIndex
+    }
+
+    private func binaryOperator(_ cursor: CXCursor) -> BinaryOperator {
+        OperatorDecoder.binary(cursor, tokens: tokens)
+    }
+
+    private func unaryOperator(_ cursor: CXCursor) -> UnaryOperator {
+        OperatorDecoder.unary(cursor, tokens: tokens)
+    }
+
+    // MARK: - Variables
+
+    private static func declarationKey(_ cursor: CXCursor) -> String {
+        "\(cursor.location.expanded.offset):\(cursor.spelling)"
+    }
+
+    private func resolveAlias(_ variable: VarID) -> VarID {
+        var current = variable
+        var steps = 0
+        while let target = aliases[current], steps < 16 {
+            current = target
+            steps += 1
+        }
+        return current
+    }
+
+    private func declareVariable(_ cursor: CXCursor, kind: VariableKind) -> VarID {
+        let key = VariableKey.declaration(offset: cursor.location.expanded.offset, name: cursor.spelling)
+        if let known = variableByKey[key] { return known }
+        return addVariable(key: key, Variable(name: cursor.spelling, kind: kind, type: context.valueType(of: cursor.type), location: context.location(cursor.location)))
+    }
+
+    private func addVariable(key: VariableKey?, _ variable: Variable) -> VarID {
+        variables.append(variable)
+        let id = variables.count - 1
+        if let key { variableByKey[key] = id }
+        return id
+    }
+
+    /// A temporary for a value the code does not name; `describing` names it in messages ("PyObject_Call()").
+    private func newTemporary(type: CXType, at location: SourceLocation, describing description: String = "") -> VarID {
+        addVariable(key: nil, Variable(name: description, kind: .temporary, type: context.valueType(of: type), location: location))
+    }
+
+    private func variable(forDeclaration declaration: CXCursor) -> VarID {
+        let isFileScope = declaration.semanticParent.kind == CXCursor_TranslationUnit
+        if declaration.kind == CXCursor_VarDecl && (isFileScope || declaration.storageClass == CX_SC_Static || declaration.storageClass == CX_SC_Extern) {
+            let usr = declaration.usr
+            let key = VariableKey.global(usr: usr)
+            if let known = variableByKey[key] { return known }
+            return addVariable(key: key, Variable(name: declaration.spelling, kind: .global(usr: usr), type: context.valueType(of: declaration.type), location: context.location(declaration.location)))
+        }
+        return declareVariable(declaration, kind: .local)
+    }
+
+    private func fieldVariable(base: VarID, name: String, type: CXType) -> VarID {
+        let key = VariableKey.field(base: base, name: name)
+        if let known = variableByKey[key] { return known }
+        let baseName = variables[base].name
+        return addVariable(key: key, Variable(name: baseName.isEmpty ? name : "\(baseName)->\(name)", kind: .field(base: base, name: name), type: context.valueType(of: type), location: variables[base].location))
+    }
+
+    private func dereferenceVariable(base: VarID, type: CXType) -> VarID {
+        let key = VariableKey.dereference(base: base)
+        if let known = variableByKey[key] { return known }
+        let baseName = variables[base].name
+        return addVariable(key: key, Variable(name: baseName.isEmpty ? "" : "*\(baseName)", kind: .dereference(base: base), type: context.valueType(of: type), location: variables[base].location))
+    }
+
+    // MARK: - Statements
+
+    private func descend() throws {
+        depth += 1
+        if depth > context.options.maxNestingDepth {
+            throw LoweringLimit(reason: "nesting deeper than \(context.options.maxNestingDepth) levels")
+        }
+    }
+
+    private func lowerStatement(_ cursor: CXCursor) throws {
+        try descend()
+        defer { depth -= 1 }
+        switch cursor.kind {
+        case CXCursor_CompoundStmt:
+            try lowerCompound(cursor, valueOfLast: false)
+        case CXCursor_DeclStmt:
+            for declaration in cursor.children where declaration.kind == CXCursor_VarDecl {
+                try lowerVariableDeclaration(declaration)
+            }
+        case CXCursor_IfStmt:
+            try lowerIf(cursor)
+        case CXCursor_WhileStmt:
+            try lowerWhile(cursor)
+        case CXCursor_DoStmt:
+            try lowerDo(cursor)
+        case CXCursor_ForStmt:
+            try lowerFor(cursor)
+        case CXCursor_SwitchStmt:
+            try lowerSwitch(cursor)
+        case CXCursor_CaseStmt:
+            let children = cursor.children
+            let target = newBlock()
+            jump(to: target)
+            let value = children.count == 2 ? constantValue(children[0]) : nil
+            switches.last?.cases.append(SwitchCase(value: value, target: target))
+            if let body = children.last, children.count >= 2 { try lowerStatement(body) }
+        case CXCursor_DefaultStmt:
+            let target = newBlock()
+            jump(to: target)
+            switches.last?.defaultTarget = target
+            if let body = cursor.children.last { try lowerStatement(body) }
+        case CXCursor_LabelStmt:
+            let target = labelBlock(cursor.spelling)
+            jump(to: target)
+            if let body = cursor.children.last { try lowerStatement(body) }
+        case CXCursor_GotoStmt:
+            let label = cursor.children.first?.spelling ?? cursor.spelling
+            jumpAway(to: labelBlock(label), .goto(label: label), at: location(cursor))
+        case CXCursor_IndirectGotoStmt:
+            for child in cursor.children { _ = try lowerExpression(child, wantValue: false) }
+            indirectGotoBlocks.append(current)
+            terminate(.noReturn, at: location(cursor))
+        case CXCursor_BreakStmt:
+            if let target = breakTargets.last {
+                jumpAway(to: target, .breakStatement, at: location(cursor))
+            }
+        case CXCursor_ContinueStmt:
+            if let target = continueTargets.last {
+                jumpAway(to: target, .continueStatement, at: location(cursor))
+            }
+        case CXCursor_ReturnStmt:
+            let value = try cursor.children.first.map { try lowerExpression($0, wantValue: true) }
+            terminate(.returns(value), at: location(cursor))
+        case CXCursor_NullStmt, CXCursor_GCCAsmStmt, CXCursor_AsmStmt, CXCursor_MSAsmStmt, CXCursor_StaticAssert:
+            break
+        default:
+            if cursor.isExpression {
+                _ = try lowerExpression(cursor, wantValue: false)
+            } else {
+                // Statements C does not have (C++ try, range-for, ...): keep their effects in order.
+                for child in cursor.children where child.isStatement || child.isExpression {
+                    try lowerStatement(child)
+                }
+            }
+        }
+    }
+
+    /// Lowers `{ ... }`, placing the macros that the model knows by name (a critical
+    /// section that expands to a bare `{`, a user's wrapper) at their position among the statements.
+    @discardableResult
+    private func lowerCompound(_ cursor: CXCursor, valueOfLast: Bool) throws -> Operand {
+        let range = offsets(cursor)
+        let fileName = location(cursor).file
+        try emitModelledMacros(in: fileName, startingIn: range.start...range.start)
+        var position = range.start
+        let children = cursor.children
+        var value = Operand.unknown
+        for (index, child) in children.enumerated() {
+            let childRange = offsets(child)
+            if childRange.start >= position {
+                try emitModelledMacros(in: fileName, startingIn: position...childRange.start)
+            }
+            if valueOfLast && index == children.count - 1 && child.isExpression {
+                value = try lowerExpression(child, wantValue: true)
+            } else {
+                try lowerStatement(child)
+            }
+            if childRange.end > childRange.start {
+                try emitModelledMacros(in: fileName, startingIn: childRange.start...(childRange.end - 1))
+            }
+            position = max(position, childRange.end)
+        }
+        if range.end > position {
+            try emitModelledMacros(in: fileName, startingIn: position...(range.end - 1))
+        }
+        return value
+    }
+
+    private func emitModelledMacros(in fileName: String, startingIn range: ClosedRange<Int>) throws {
+        guard let index = context.modelledMacroIndexByFile[fileName] else { return }
+        for expansion in index.expansions(startingIn: range) where !emittedMacroStarts.contains(expansion.start) {
+            try emitMacro(expansion)
+        }
+    }
+
+    private func emitMacro(_ expansion: MacroExpansion) throws {
+        emittedMacroStarts.insert(expansion.start)
+        try emit(.macro(name: expansion.name), at: expansion.location)
+    }
+
+    private func lowerVariableDeclaration(_ declaration: CXCursor) throws {
+        if declaration.storageClass == CX_SC_Static || declaration.storageClass == CX_SC_Extern { return }
+        let variable = declareVariable(declaration, kind: .local)
+        let initializer = clang_Cursor_getVarDeclInitializer(declaration)
+        guard !initializer.isNull else { return }
+        let value = try lowerExpression(initializer, wantValue: true)
+        try emit(.assign(target: variable, value: value), at: location(declaration))
+        let source = stripped(initializer)
+        if source.kind == CXCursor_DeclRefExpr, case .variable(let target) = value,
+           variables[target].kind == .local || variables[target].kind.isParameter,
+           !writtenDeclarations.contains(Self.declarationKey(declaration)),
+           !writtenDeclarations.contains(Self.declarationKey(source.referenced)) {
+            aliases[variable] = resolveAlias(target)
+        }
+    }
+
+    private func lowerIf(_ cursor: CXCursor) throws {
+        let children = cursor.children
+        guard children.count == 2 || children.count == 3 else {
+            for child in children { try lowerStatement(child) }
+            return
+        }
+        let thenBlock = newBlock()
+        let join = newBlock()
+        let elseBlock = children.count == 3 ? newBlock() : join
+        try lowerCondition(children[0], then: thenBlock, else: elseBlock)
+        current = thenBlock
+        try lowerStatement(children[1])
+        jump(to: join)
+        if children.count == 3 {
+            current = elseBlock
+            try lowerStatement(children[2])
+            jump(to: join)
+        }
+        current = join
+    }
+
+    private func lowerWhile(_ cursor: CXCursor) throws {
+        let children = cursor.children
+        guard children.count == 2 else {
+            for child in children { try lowerStatement(child) }
+            return
+        }
+        let header = newBlock()
+        jump(to: header)
+        let body = newBlock()
+        let exit = newBlock()
+        try lowerCondition(children[0], then: body, else: exit)
+        current = body
+        try lowerLoopBody(children[1], breakTarget: exit, continueTarget: header)
+        jump(to: header, .loopBack, at: location(children[1]))
+        current = exit
+    }
+
+    private func lowerDo(_ cursor: CXCursor) throws {
+        let children = cursor.children
+        guard children.count == 2 else {
+            for child in children { try lowerStatement(child) }
+            return
+        }
+        let body = newBlock()
+        let conditionBlock = newBlock()
+        let exit = newBlock()
+        jump(to: body)
+        try lowerLoopBody(children[0], breakTarget: exit, continueTarget: conditionBlock)
+        jump(to: conditionBlock)
+        try lowerCondition(children[1], then: body, else: exit)
+        current = exit
+    }
+
+    private func lowerLoopBody(_ body: CXCursor, breakTarget: BlockID, continueTarget: BlockID) throws {
+        breakTargets.append(breakTarget)
+        continueTargets.append(continueTarget)
+        defer {
+            breakTargets.removeLast()
+            continueTargets.removeLast()
+        }
+        try lowerStatement(body)
+    }
+
+    /// libclang omits absent parts of `for (init; cond; inc)`: which child is which comes
+    /// from where it starts relative to the header's semicolons.
+    private func lowerFor(_ cursor: CXCursor) throws {
+        let children = cursor.children
+        guard let body = children.last else { return }
+        var initializer: CXCursor?, condition: CXCursor?, increment: CXCursor?
+        let heads = Array(children.dropLast())
+        if let header = tokens()?.forHeader(at: offsets(cursor).start) {
+            for head in heads {
+                let start = offsets(head).start
+                if start < header.firstSemicolon { initializer = head }
+                else if start < header.secondSemicolon { condition = head }
+                else if start < header.closingParen { increment = head }
+            }
+        } else if heads.count == 3 {
+            (initializer, condition, increment) = (heads[0], heads[1], heads[2])
+        } else {
+            // The header is inside a macro and some parts are missing: run what is there
+            // before the loop and treat the condition as unknown.
+            for head in heads { try lowerStatement(head) }
+        }
+        if let initializer { try lowerStatement(initializer) }
+        let header = newBlock()
+        jump(to: header)
+        let bodyBlock = newBlock()
+        let exit = newBlock()
+        let incrementBlock = newBlock()
+        if let condition {
+            try lowerCondition(condition, then: bodyBlock, else: exit)
+        } else if heads.count == 3 || tokens()?.forHeader(at: offsets(cursor).start) != nil {
+            jump(to: bodyBlock)
+        } else {
+            terminate(.branch(.unknown, then: bodyBlock, else: exit), at: location(cursor))
+        }
+        current = bodyBlock
+        try lowerLoopBody(body, breakTarget: exit, continueTarget: incrementBlock)
+        jump(to: incrementBlock)
+        if let increment { _ = try lowerExpression(increment, wantValue: false) }
+        jump(to: header, .loopBack, at: location(body))
+        current = exit
+    }
+
+    private func lowerSwitch(_ cursor: CXCursor) throws {
+        let children = cursor.children
+        guard children.count >= 2, let body = children.last else {
+            for child in children { try lowerStatement(child) }
+            return
+        }
+        let subject = try lowerExpression(children[children.count - 2], wantValue: true)
+        let dispatch = current
+        let switchLocation = location(cursor)
+        let exit = newBlock()
+        let switchContext = SwitchContext()
+        switches.append(switchContext)
+        breakTargets.append(exit)
+        current = newBlock()
+        try lowerStatement(body)
+        jump(to: exit)
+        switches.removeLast()
+        breakTargets.removeLast()
+        blocks[dispatch].terminator = .switchOn(subject, cases: switchContext.cases, defaultTarget: switchContext.defaultTarget ?? exit)
+        blocks[dispatch].terminatorLocation = switchLocation
+        current = exit
+    }
+
+    // MARK: - Conditions
+
+    private func stripped(_ cursor: CXCursor) -> CXCursor {
+        var cursor = cursor
+        while cursor.kind == CXCursor_UnexposedExpr || cursor.kind == CXCursor_ParenExpr || cursor.kind == CXCursor_CStyleCastExpr {
+            let expressions = cursor.children.filter { $0.isExpression }
+            guard expressions.count == 1 else { break }
+            cursor = expressions[0]
+        }
+        return cursor
+    }
+
+    private func lowerCondition(_ cursor: CXCursor, then thenBlock: BlockID, else elseBlock: BlockID) throws {
+        try descend()
+        defer { depth -= 1 }
+        let condition = stripped(cursor)
+        if let constant = constantValue(condition) {
+            jumpAway(to: constant != 0 ? thenBlock : elseBlock, .next, at: location(condition))
+            return
+        }
+        switch condition.kind {
+        case CXCursor_BinaryOperator:
+            let operands = condition.children
+            guard operands.count == 2 else { break }
+            switch binaryOperator(condition) {
+            case .logicalAnd:
+                let middle = newBlock()
+                try lowerCondition(operands[0], then: middle, else: elseBlock)
+                current = middle
+                try lowerCondition(operands[1], then: thenBlock, else: elseBlock)
+                return
+            case .logicalOr:
+                let middle = newBlock()
+                try lowerCondition(operands[0], then: thenBlock, else: middle)
+                current = middle
+                try lowerCondition(operands[1], then: thenBlock, else: elseBlock)
+                return
+            case .comma:
+                _ = try lowerExpression(operands[0], wantValue: false)
+                try lowerCondition(operands[1], then: thenBlock, else: elseBlock)
+                return
+            case .equal, .notEqual:
+                let isEqual = binaryOperator(condition) == .equal
+                for (constantSide, subjectSide) in [(1, 0), (0, 1)] {
+                    guard let constant = constantValue(operands[constantSide]) else { continue }
+                    let subject = try lowerExpression(operands[subjectSide], wantValue: true)
+                    if subject == .unknown, let key = conditionKey(condition) {
+                        terminate(.branch(Condition(variable: nil, comparison: .nonZero, key: key), then: thenBlock, else: elseBlock), at: location(condition))
+                    } else {
+                        branch(on: subject, isEqual ? .equals(constant) : .notEquals(constant), then: thenBlock, else: elseBlock, at: location(condition))
+                    }
+                    return
+                }
+            default:
+                break
+            }
+        case CXCursor_UnaryOperator:
+            if unaryOperator(condition) == .logicalNot, let operand = condition.children.first {
+                try lowerCondition(operand, then: elseBlock, else: thenBlock)
+                return
+            }
+        case CXCursor_ConditionalOperator:
+            let parts = condition.children
+            if parts.count == 3 {
+                let whenTrue = newBlock()
+                let whenFalse = newBlock()
+                try lowerCondition(parts[0], then: whenTrue, else: whenFalse)
+                current = whenTrue
+                try lowerCondition(parts[1], then: thenBlock, else: elseBlock)
+                current = whenFalse
+                try lowerCondition(parts[2], then: thenBlock, else: elseBlock)
+                return
+            }
+        default:
+            break
+        }
+        let value = try lowerExpression(condition, wantValue: true)
+        if value == .unknown, let key = conditionKey(condition) {
+            terminate(.branch(Condition(variable: nil, comparison: .nonZero, key: key), then: thenBlock, else: elseBlock), at: location(condition))
+            return
+        }
+        branch(on: value, .nonZero, then: thenBlock, else: elseBlock, at: location(condition))
+    }
+
+    /// The index of a side-effect-free condition's structural key, or nil when the expression
+    /// calls, assigns, or uses something the key cannot name.
+    private func conditionKey(_ cursor: CXCursor) -> Int? {
+        var dependencies = Set<VarID>()
+        var budget = 64
+        guard let text = keyText(cursor, &dependencies, &budget) else { return nil }
+        if let known = conditionKeyIndex[text] { return known }
+        conditionKeys.append(ConditionKey(text: text, dependencies: dependencies.sorted()))
+        conditionKeyIndex[text] = conditionKeys.count - 1
+        return conditionKeys.count - 1
+    }
+
+    private func keyText(_ cursor: CXCursor, _ dependencies: inout Set<VarID>, _ budget: inout Int) -> String? {
+        budget -= 1
+        guard budget > 0 else { return nil }
+        let expression = stripped(cursor)
+        if let constant = constantValue(expression) { return "#\(constant)" }
+        let children = expression.children.filter { $0.isExpression }
+        switch expression.kind {
+        case CXCursor_DeclRefExpr:
+            let declaration = expression.referenced
+            guard declaration.kind == CXCursor_VarDecl || declaration.kind == CXCursor_ParmDecl else { return nil }
+            let variable = resolveAlias(variable(forDeclaration: declaration))
+            dependencies.insert(variable)
+            return "v\(variable)"
+        case CXCursor_MemberRefExpr:
+            guard let base = children.first, let baseText = keyText(base, &dependencies, &budget) else { return nil }
+            if baseText.hasPrefix("v"), let baseVariable = Int(baseText.dropFirst()) {
+                let field = fieldVariable(base: baseVariable, name: expression.spelling, type: expression.type)
+                dependencies.insert(field)
+                return "v\(field)"
+            }
+            return "(\(baseText)).\(expression.spelling)"
+        case CXCursor_UnaryOperator:
+            let op = unaryOperator(expression)
+            guard !op.isIncrementOrDecrement, let code = OperatorDecoder.exactUnary(expression, tokens: tokens),
+                  let operand = children.first, let text = keyText(operand, &dependencies, &budget) else { return nil }
+            if op == .dereference, text.hasPrefix("v"), let base = Int(text.dropFirst()) {
+                let target = dereferenceVariable(base: base, type: expression.type)
+                dependencies.insert(target)
+                return "v\(target)"
+            }
+            return "\(code)(\(text))"
+        case CXCursor_BinaryOperator:
+            let op = binaryOperator(expression)
+            guard op != .assign, op != .comma, children.count == 2, let code = OperatorDecoder.exactBinary(expression, tokens: tokens),
+                  let left = keyText(children[0], &dependencies, &budget),
+                  let right = keyText(children[1], &dependencies, &budget) else { return nil }
+            return "(\(left) \(code) \(right))"
+        case CXCursor_ArraySubscriptExpr:
+            guard children.count == 2, let array = keyText(children[0], &dependencies, &budget),
+                  let index = keyText(children[1], &dependencies, &budget) else { return nil }
+            return "\(array)[\(index)]"
+        default:
+            return nil
+        }
+    }
+
+    private func branch(on value: Operand, _ comparison: Comparison, then thenBlock: BlockID, else elseBlock: BlockID, at location: SourceLocation) {
+        let normalized: Comparison
+        switch comparison {
+        case .equals(0): normalized = .zero
+        case .notEquals(0): normalized = .nonZero
+        default: normalized = comparison
+        }
+        switch value {
+        case .integer(let constant):
+            jumpAway(to: normalized.holds(for: constant) ? thenBlock : elseBlock, .next, at: location)
+        case .address, .function:
+            jumpAway(to: normalized.holds(for: 1) ? thenBlock : elseBlock, .next, at: location)
+        case .variable(let variable):
+            terminate(.branch(Condition(variable: variable, comparison: normalized), then: thenBlock, else: elseBlock), at: location)
+        case .unknown:
+            terminate(.branch(.unknown, then: thenBlock, else: elseBlock), at: location)
+        }
+    }
+
+    // MARK: - Expressions
+
+    /// The value of an integer constant expression: literals, enumerators, NULL, `-1`, sizeof.
+    private func constantValue(_ cursor: CXCursor) -> Int64? {
+        let expression = stripped(cursor)
+        switch expression.kind {
+        case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral, CXCursor_UnaryExpr:
+            return evaluate(expression)
+        case CXCursor_DeclRefExpr:
+            let declaration = expression.referenced
+            return declaration.kind == CXCursor_EnumConstantDecl ? clang_getEnumConstantDeclValue(declaration) : nil
+        case CXCursor_UnaryOperator:
+            guard let operand = expression.children.first, constantValue(operand) != nil else { return nil }
+            return evaluate(expression)
+        case CXCursor_BinaryOperator:
+            let operands = expression.children
+            guard operands.count == 2, constantValue(operands[0]) != nil, constantValue(operands[1]) != nil else { return nil }
+            return evaluate(expression)
+        default:
+            return nil
+        }
+    }
+
+    private func evaluate(_ cursor: CXCursor) -> Int64? {
+        guard let result = clang_Cursor_Evaluate(cursor) else { return nil }
+        defer { clang_EvalResult_dispose(result) }
+        guard clang_EvalResult_getKind(result) == CXEval_Int else { return nil }
+        return clang_EvalResult_getAsLongLong(result)
+    }
+
+    private func lowerExpression(_ cursor: CXCursor, wantValue: Bool) throws -> Operand {
+        try descend()
+        defer { depth -= 1 }
+        switch cursor.kind {
+        case CXCursor_UnexposedExpr, CXCursor_ParenExpr, CXCursor_CStyleCastExpr:
+            let expressions = cursor.children.filter { $0.isExpression }
+            if expressions.count == 1 { return try lowerExpression(expressions[0], wantValue: wantValue) }
+            for child in expressions { _ = try lowerExpression(child, wantValue: false) }
+            return .unknown
+        case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral:
+            return constantValue(cursor).map(Operand.integer) ?? .unknown
+        case CXCursor_UnaryExpr:
+            return constantValue(cursor).map(Operand.integer) ?? .unknown
+        case CXCursor_FloatingLiteral, CXCursor_StringLiteral, CXCursor_ImaginaryLiteral, CXCursor_GenericSelectionExpr:
+            return .unknown
+        case CXCursor_DeclRefExpr:
+            return reference(cursor)
+        case CXCursor_MemberRefExpr:
+            return try memberReference(cursor, isWrite: false)
+        case CXCursor_CallExpr:
+            return try lowerCall(cursor, wantValue: wantValue)
+        case CXCursor_BinaryOperator:
+            return try lowerBinary(cursor, wantValue: wantValue)
+        case CXCursor_CompoundAssignOperator:
+            let operands = cursor.children
+            for operand in operands.dropFirst() { _ = try lowerExpression(operand, wantValue: false) }
+            if let target = try operands.first.flatMap({ try lvalue($0) }) {
+                try emit(.assign(target: target, value: .unknown), at: location(cursor))
+            }
+            return .unknown
+        case CXCursor_UnaryOperator:
+            return try lowerUnary(cursor, wantValue: wantValue)
+        case CXCursor_ConditionalOperator:
+            let parts = cursor.children
+            guard parts.count == 3 else { break }
+            let whenTrue = newBlock()
+            let whenFalse = newBlock()
+            let join = newBlock()
+            let result = wantValue ? newTemporary(type: cursor.type, at: location(cursor)) : nil
+            try lowerCondition(parts[0], then: whenTrue, else: whenFalse)
+            for (block, part) in [(whenTrue, parts[1]), (whenFalse, parts[2])] {
+                current = block
+                let value = try lowerExpression(part, wantValue: result != nil)
+                if let result { try emit(.assign(target: result, value: value), at: location(part)) }
+                jump(to: join)
+            }
+            current = join
+            return result.map(Operand.variable) ?? .unknown
+        case CXCursor_StmtExpr:
+            guard let body = cursor.children.first(where: { $0.kind == CXCursor_CompoundStmt }) else { return .unknown }
+            return try lowerCompound(body, valueOfLast: wantValue)
+        case CXCursor_AddrLabelExpr:
+            addressTakenLabels.insert(cursor.children.first?.spelling ?? cursor.spelling)
+            return .unknown
+        default:
+            break
+        }
+        for child in cursor.children where child.isExpression {
+            _ = try lowerExpression(child, wantValue: false)
+        }
+        return .unknown
+    }
+
+    private func reference(_ cursor: CXCursor) -> Operand {
+        let declaration = cursor.referenced
+        switch declaration.kind {
+        case CXCursor_VarDecl, CXCursor_ParmDecl:
+            return .variable(variable(forDeclaration: declaration))
+        case CXCursor_FunctionDecl:
+            return .function(name: declaration.spelling, usr: declaration.usr)
+        case CXCursor_EnumConstantDecl:
+            return .integer(clang_getEnumConstantDeclValue(declaration))
+        default:
+            return .unknown
+        }
+    }
+
+    private func memberReference(_ cursor: CXCursor, isWrite: Bool) throws -> Operand {
+        let field = cursor.referenced
+        let name = cursor.spelling
+        let baseValue = try cursor.children.first(where: { $0.isExpression }).map { try lowerExpression($0, wantValue: true) } ?? .unknown
+        let recordType = field.semanticParent.type
+        if field.kind == CXCursor_FieldDecl && context.isPythonHeader(declaration: field) && context.isObjectRecord(recordType) {
+            let record = recordType.spelling
+            try emit(.fieldAccess(FieldAccess(field: name, record: record, isWrite: isWrite)), at: context.location(cursor.location))
+        }
+        guard case .variable(let baseVariable) = baseValue else { return .unknown }
+        return .variable(fieldVariable(base: resolveAlias(baseVariable), name: name, type: cursor.type))
+    }
+
+    /// The variable an lvalue names, or nil when it is memory the IR does not track.
+    private func lvalue(_ cursor: CXCursor) throws -> VarID? {
+        let target = stripped(cursor)
+        switch target.kind {
+        case CXCursor_DeclRefExpr:
+            return reference(target).variable
+        case CXCursor_MemberRefExpr:
+            return try memberReference(target, isWrite: true).variable
+        case CXCursor_UnaryOperator:
+            guard unaryOperator(target) == .dereference, let pointer = target.children.first else { break }
+            if case .variable(let base) = try lowerExpression(pointer, wantValue: true) {
+                return dereferenceVariable(base: resolveAlias(base), type: target.type)
+            }
+            return nil
+        default:
+            break
+        }
+        _ = try lowerExpression(target, wantValue: false)
+        return nil
+    }
+
+    private func lowerBinary(_ cursor: CXCursor, wantValue: Bool) throws -> Operand {
+        let operands = cursor.children
+        guard operands.count == 2 else {
+            for operand in operands { _ = try lowerExpression(operand, wantValue: false) }
+            return .unknown
+        }
+        switch binaryOperator(cursor) {
+        case .assign:
+            let value = try lowerExpression(operands[1], wantValue: true)
+            if let target = try lvalue(operands[0]) {
+                try emit(.assign(target: target, value: value), at: location(cursor))
+                return .variable(target)
+            }
+            if value != .unknown { try emit(.escape(value), at: location(cursor)) }
+            return value
+        case .comma:
+            _ = try lowerExpression(operands[0], wantValue: false)
+            return try lowerExpression(operands[1], wantValue: wantValue)
+        case .logicalAnd, .logicalOr:
+            let whenTrue = newBlock()
+            let whenFalse = newBlock()
+            let join = newBlock()
+            let result = wantValue ? newTemporary(type: cursor.type, at: location(cursor)) : nil
+            try lowerCondition(cursor, then: whenTrue, else: whenFalse)
+            for (block, value) in [(whenTrue, Int64(1)), (whenFalse, Int64(0))] {
+                current = block
+                if let result { try emit(.assign(target: result, value: .integer(value)), at: location(cursor)) }
+                jump(to: join)
+            }
+            current = join
+            return result.map(Operand.variable) ?? .unknown
+        default:
+            if let constant = constantValue(cursor) { return .integer(constant) }
+            for operand in operands { _ = try lowerExpression(operand, wantValue: false) }
+            return .unknown
+        }
+    }
+
+    private func lowerUnary(_ cursor: CXCursor, wantValue: Bool) throws -> Operand {
+        guard let operand = cursor.children.first(where: { $0.isExpression }) else { return .unknown }
+        let op = unaryOperator(cursor)
+        switch op {
+        case .addressOf:
+            let target = stripped(operand)
+            switch target.kind {
+            case CXCursor_DeclRefExpr:
+                let value = reference(target)
+                if case .variable(let variable) = value { return .address(variable) }
+                return value
+            case CXCursor_MemberRefExpr:
+                if case .variable(let variable) = try memberReference(target, isWrite: false) { return .address(variable) }
+                return .unknown
+            default:
+                _ = try lowerExpression(operand, wantValue: false)
+                return .unknown
+            }
+        case .dereference:
+            let pointer = try lowerExpression(operand, wantValue: true)
+            if case .variable(let base) = pointer { return .variable(dereferenceVariable(base: resolveAlias(base), type: cursor.type)) }
+            return .unknown
+        case _ where op.isIncrementOrDecrement:
+            if let target = try lvalue(operand) {
+                try emit(.assign(target: target, value: .unknown), at: location(cursor))
+            }
+            return .unknown
+        default:
+            if let constant = constantValue(cursor) { return .integer(constant) }
+            _ = try lowerExpression(operand, wantValue: false)
+            return .unknown
+        }
+    }
+
+    private func lowerCall(_ cursor: CXCursor, wantValue: Bool) throws -> Operand {
+        let callLocation = location(cursor)
+        if let expansion = context.modelledMacroIndexByFile[callLocation.file]?.expansion(containing: callLocation.offset) {
+            // The call is part of a macro whose effect the model gives by name.
+            if !emittedMacroStarts.contains(expansion.start) { try emitMacro(expansion) }
+            return .unknown
+        }
+        let calleeDeclaration = cursor.referenced
+        let callee: Callee
+        var isNoReturn = false
+        if calleeDeclaration.kind == CXCursor_FunctionDecl {
+            let origin: CalleeOrigin = context.isPythonHeader(declaration: calleeDeclaration) ? .pythonAPI : .other
+            callee = .direct(name: calleeDeclaration.spelling, usr: calleeDeclaration.usr, origin: origin)
+            isNoReturn = context.isNoReturn(calleeDeclaration)
+        } else {
+            let calleeExpression = cursor.children.first { $0.isExpression }
+            callee = .indirect(try calleeExpression.map { try lowerExpression($0, wantValue: true) } ?? .unknown)
+        }
+        var arguments: [Operand] = []
+        let count = clang_Cursor_getNumArguments(cursor)
+        if count > 0 {
+            for index in 0..<UInt32(count) {
+                arguments.append(try lowerExpression(clang_Cursor_getArgument(cursor, index), wantValue: true))
+            }
+        }
+        let result = wantValue && !isNoReturn ? newTemporary(type: cursor.type, at: callLocation, describing: callee.name.map { "\($0)()" } ?? "") : nil
+        try emit(.call(Call(callee: callee, arguments: arguments, result: result)), at: callLocation)
+        if isNoReturn {
+            terminate(.noReturn, at: callLocation)
+        }
+        return result.map(Operand.variable) ?? .unknown
+    }
+}

@@ -1,0 +1,214 @@
+import CClang
+import Foundation
+
+/// What the Frontend needs from the C-API model: which calls never return and which
+/// macros have an effect given by name.
+public struct FrontendOptions: Sendable {
+    public var noReturnFunctions: Set<String>
+    public var modelledMacros: Set<String>
+    public var maxNestingDepth: Int
+    public var maxEventsPerFunction: Int
+
+    public init(noReturnFunctions: Set<String> = [], modelledMacros: Set<String> = [],
+                maxNestingDepth: Int = 1500, maxEventsPerFunction: Int = 400_000) {
+        self.noReturnFunctions = noReturnFunctions
+        self.modelledMacros = modelledMacros
+        self.maxNestingDepth = maxNestingDepth
+        self.maxEventsPerFunction = maxEventsPerFunction
+    }
+}
+
+struct MacroExpansion {
+    var name: String
+    var start: Int
+    var end: Int
+    var location: SourceLocation
+}
+
+/// The top-level macro expansions written in one file, sorted by offset.
+struct MacroIndex {
+    private(set) var expansions: [MacroExpansion] = []
+
+    mutating func add(_ expansion: MacroExpansion) { expansions.append(expansion) }
+    mutating func finish() { expansions.sort { $0.start < $1.start } }
+
+    /// The expansion whose range contains `offset`.
+    func expansion(containing offset: Int) -> MacroExpansion? {
+        var low = 0, high = expansions.count
+        while low < high {
+            let mid = (low + high) / 2
+            if expansions[mid].start <= offset { low = mid + 1 } else { high = mid }
+        }
+        guard low > 0 else { return nil }
+        let candidate = expansions[low - 1]
+        return offset <= candidate.end ? candidate : nil
+    }
+
+    func expansions(startingIn range: ClosedRange<Int>) -> [MacroExpansion] {
+        var low = 0, high = expansions.count
+        while low < high {
+            let mid = (low + high) / 2
+            if expansions[mid].start < range.lowerBound { low = mid + 1 } else { high = mid }
+        }
+        var result: [MacroExpansion] = []
+        while low < expansions.count, expansions[low].start <= range.upperBound {
+            result.append(expansions[low])
+            low += 1
+        }
+        return result
+    }
+}
+
+/// Per-translation-unit state shared by the lowering of all its functions: file names,
+/// which files are CPython's headers or the project's, macro expansions, type classes.
+final class UnitContext {
+    let unit: CXTranslationUnit
+    let options: FrontendOptions
+    let projectRoots: [String]
+    let workingDirectory: String
+
+    private var pathByFile: [UnsafeMutableRawPointer: String] = [:]
+    private var pythonHeaderByFile: [UnsafeMutableRawPointer: Bool] = [:]
+    private var projectFileByFile: [UnsafeMutableRawPointer: Bool] = [:]
+    private var pythonHeaderDirectories: [String: Bool] = [:]
+    private var valueTypeBySpelling: [String: ValueType] = [:]
+    private var noReturnByUSR: [String: Bool] = [:]
+    var macroIndexByFile: [String: MacroIndex] = [:]
+    var modelledMacroIndexByFile: [String: MacroIndex] = [:]
+
+    init(unit: CXTranslationUnit, options: FrontendOptions, projectRoots: [String], workingDirectory: String) {
+        self.unit = unit
+        self.options = options
+        self.projectRoots = projectRoots
+        self.workingDirectory = workingDirectory
+    }
+
+    func path(of file: CXFile?) -> String {
+        guard let file else { return "" }
+        if let known = pathByFile[file] { return known }
+        let path = PathDisplay.display(fileName(file), workingDirectory: workingDirectory)
+        pathByFile[file] = path
+        return path
+    }
+
+    func location(_ location: CXSourceLocation) -> SourceLocation {
+        let expanded = location.expanded
+        return SourceLocation(file: path(of: expanded.file), line: expanded.line, column: expanded.column, offset: expanded.offset)
+    }
+
+    /// A header of CPython: its directory (or its parent, for cpython/ and internal/) holds Python.h.
+    func isPythonHeader(_ file: CXFile?) -> Bool {
+        guard let file else { return false }
+        if let known = pythonHeaderByFile[file] { return known }
+        let directory = (fileName(file) as NSString).deletingLastPathComponent
+        let result = directoryHoldsPythonHeaders(directory)
+            || directoryHoldsPythonHeaders((directory as NSString).deletingLastPathComponent)
+        pythonHeaderByFile[file] = result
+        return result
+    }
+
+    private func directoryHoldsPythonHeaders(_ directory: String) -> Bool {
+        if let known = pythonHeaderDirectories[directory] { return known }
+        let result = FileManager.default.fileExists(atPath: directory + "/Python.h")
+            && FileManager.default.fileExists(atPath: directory + "/pystate.h")
+        pythonHeaderDirectories[directory] = result
+        return result
+    }
+
+    func isPythonHeader(declaration: CXCursor) -> Bool {
+        isPythonHeader(declaration.location.expanded.file)
+    }
+
+    /// A file whose functions this run analyses: the main file, or a header under a
+    /// project root that is neither a system header nor one of CPython's.
+    func isProjectFile(_ file: CXFile?, location: CXSourceLocation) -> Bool {
+        guard let file else { return false }
+        if clang_Location_isFromMainFile(location) != 0 { return true }
+        if let known = projectFileByFile[file] { return known }
+        var result = false
+        if !location.isInSystemHeader && !isPythonHeader(file) {
+            let absolute = PathDisplay.absolute(fileName(file), workingDirectory: workingDirectory)
+            result = projectRoots.contains { absolute == $0 || absolute.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+        }
+        projectFileByFile[file] = result
+        return result
+    }
+
+    func isNoReturn(_ function: CXCursor) -> Bool {
+        let name = function.spelling
+        if options.noReturnFunctions.contains(name) { return true }
+        let usr = function.usr
+        if let known = noReturnByUSR[usr] { return known }
+        let result = function.type.spelling.contains("__attribute__((noreturn))")
+        noReturnByUSR[usr] = result
+        return result
+    }
+
+    func valueType(of type: CXType) -> ValueType {
+        let canonical = type.canonical
+        let spelling = canonical.spelling
+        if let known = valueTypeBySpelling[spelling] { return known }
+        let result = classify(type: type, canonical: canonical)
+        valueTypeBySpelling[spelling] = result
+        return result
+    }
+
+    private func classify(type: CXType, canonical: CXType) -> ValueType {
+        switch canonical.kind {
+        case CXType_Pointer:
+            let pointee = canonical.pointee.canonical
+            let name = pointee.spelling.replacingOccurrences(of: "const ", with: "")
+            switch name {
+            case "struct _ts": return .threadState
+            case "struct _is": return .interpreterState
+            case "struct _object": return .pyObject
+            default: return recordStartsWithObjectHeader(pointee, depth: 0) ? .pyObject : .pointer
+            }
+        case CXType_Enum:
+            return type.spelling.contains("PyGILState_STATE") || canonical.spelling.contains("PyGILState_STATE") ? .gilState : .integer
+        case CXType_Bool, CXType_Char_U, CXType_UChar, CXType_UShort, CXType_UInt, CXType_ULong, CXType_ULongLong,
+             CXType_Char_S, CXType_SChar, CXType_Short, CXType_Int, CXType_Long, CXType_LongLong, CXType_WChar:
+            return type.spelling.contains("PyGILState_STATE") ? .gilState : .integer
+        default:
+            return .other
+        }
+    }
+
+    /// A Python object's struct: PyObject itself, or one that starts with PyObject_HEAD
+    /// (PyVarObject, PyTypeObject, PyListObject, the extension's own objects).
+    func isObjectRecord(_ type: CXType) -> Bool {
+        let canonical = type.canonical
+        return canonical.spelling == "struct _object" || recordStartsWithObjectHeader(canonical, depth: 0)
+    }
+
+    /// `struct { PyObject_HEAD ... }` or `struct { PyObject ob_base; ... }`, nested.
+    private func recordStartsWithObjectHeader(_ record: CXType, depth: Int) -> Bool {
+        guard depth < 4, record.kind == CXType_Record else { return false }
+        let declaration = record.declaration
+        guard let firstField = declaration.children.first(where: { $0.kind == CXCursor_FieldDecl }) else { return false }
+        let fieldType = firstField.type.canonical
+        if fieldType.spelling == "struct _object" { return true }
+        return recordStartsWithObjectHeader(fieldType, depth: depth + 1)
+    }
+}
+
+enum PathDisplay {
+    static func absolute(_ path: String, workingDirectory: String) -> String {
+        let joined = path.hasPrefix("/") ? path : workingDirectory + "/" + path
+        var parts: [Substring] = []
+        for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
+            if part == "." { continue }
+            if part == ".." { if !parts.isEmpty { parts.removeLast() }; continue }
+            parts.append(part)
+        }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// Relative to the working directory when under it, absolute otherwise.
+    static func display(_ path: String, workingDirectory: String) -> String {
+        let absolutePath = absolute(path, workingDirectory: workingDirectory)
+        let base = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
+        if absolutePath.hasPrefix(base) { return String(absolutePath.dropFirst(base.count)) }
+        return absolutePath
+    }
+}
