@@ -53,7 +53,7 @@ Conn_write_bytes(ConnObject *self, PyObject *args)
     if (!PyArg_ParseTuple(args, "iS", &fd, &data))
         return NULL;
     Py_BEGIN_ALLOW_THREADS
-    n = write(fd, PyBytes_AS_STRING(data), (size_t)PyBytes_GET_SIZE(data));   /* expect: TS201 */
+    n = write(fd, PyBytes_AsString(data), (size_t)PyBytes_GET_SIZE(data));   /* expect: TS201 */
     Py_END_ALLOW_THREADS
     if (n < 0)
         return PyErr_SetFromErrno(PyExc_OSError);

@@ -77,6 +77,10 @@ public struct AbstractState: Hashable, Sendable {
     /// Thread states saved by macros that the model gives by name (a user's
     /// `MY_BEGIN_ALLOW_THREADS`): the matching end macro restores the most recent one.
     public var savedByMacro: [ThreadStateID] = []
+    /// Sites (releases, switches, Ensures, locks) that this path has undone.
+    public var dischargedSites: Set<EventID> = []
+    /// Locks whose handle this path gave away (stored in memory, returned): not its to release.
+    public var escapedLocks: Set<Operand> = []
     /// Outcomes of side-effect-free condition expressions tested on this path, by key.
     public var conditionFacts: [Int: Bool] = [:]
     /// Set once a path has reported a problem that leaves its state meaningless, or has been
@@ -144,11 +148,11 @@ public struct AbstractState: Hashable, Sendable {
     }
 
     /// Moves to a new attachment, keeping track of the event that left the entry's state.
-    public mutating func attach(_ new: Attachment, at site: EventID, discharged: inout Set<EventID>) {
+    public mutating func attach(_ new: Attachment, at site: EventID) {
         let wasAtEntry = isAtEntryState
         attachment = new
         if isAtEntryState {
-            if let away = awaySite { discharged.insert(away) }
+            if let away = awaySite { dischargedSites.insert(away) }
             awaySite = nil
         } else if wasAtEntry || awaySite == nil {
             awaySite = site

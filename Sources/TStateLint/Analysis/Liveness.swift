@@ -11,15 +11,10 @@ struct Liveness {
         var alwaysLive = Set<VarID>()
         for (id, variable) in function.variables.enumerated() where variable.kind.isMemory {
             alwaysLive.insert(id)
-            var base: VarID? = id
+            var base = function.variables[id].kind.base
             while let current = base {
-                switch function.variables[current].kind {
-                case .field(let b, _), .dereference(let b):
-                    alwaysLive.insert(b)
-                    base = b
-                default:
-                    base = nil
-                }
+                alwaysLive.insert(current)
+                base = function.variables[current].kind.base
             }
         }
         var uses = [Set<VarID>](repeating: [], count: function.blocks.count)

@@ -39,9 +39,6 @@ public struct FunctionAnalysis: Sendable {
     public var entryDescription: String?
     public var observations: [Observation] = []
     public var exits: [ExitRecord] = []
-    /// Sites (releases, switches, locks) that some path undid: a path from the same site that
-    /// does not undo it is inconsistent with the function's own intent.
-    public var discharged: Set<EventID> = []
     /// False when the exploration stopped at its budget; exit checks are then skipped.
     public var isComplete = true
     public var statesExplored = 0

@@ -41,6 +41,10 @@ final class PathExplorer {
     private(set) var dependents: [VarID: [VarID]] = [:]
     private var keysByVariable: [VarID: [Int]] = [:]
     private var memoryVariables: [VarID] = []
+    /// For each variable, the local, parameter or global its memory hangs off.
+    private var roots: [VarID] = []
+    /// Variables holding lock handles: allocated once, never clobbered by calls.
+    private var lockHandles = Set<VarID>()
 
     init(function: Function, model: APIModel, entryContext: EntryContext, limits: ExplorationLimits = ExplorationLimits()) {
         self.function = function
@@ -55,13 +59,22 @@ final class PathExplorer {
             for variable in condition.dependencies { keysByVariable[variable, default: []].append(key) }
         }
         memoryVariables = function.variables.indices.filter { function.variables[$0].kind.isMemory }
-        for (id, variable) in function.variables.enumerated() {
-            switch variable.kind {
-            case .field(let base, _), .dereference(let base):
-                dependents[base, default: []].append(id)
-            default:
-                break
+        let lockEffects: Set<Effect> = [.mutexLock, .mutexUnlock, .lockAcquire, .lockAcquireTimed, .lockRelease]
+        for block in function.blocks {
+            for event in block.events {
+                guard case .call(let call) = event.kind, let name = call.callee.name, let entry = model.entry(name),
+                      let effect = entry.effect, lockEffects.contains(effect) else { continue }
+                let index = entry.arg ?? 0
+                if index < call.arguments.count, case .variable(let handle) = call.arguments[index] { lockHandles.insert(handle) }
             }
+        }
+        roots = function.variables.indices.map { id in
+            var current = id
+            while let base = function.variables[current].kind.base { current = base }
+            return current
+        }
+        for (id, variable) in function.variables.enumerated() {
+            if let base = variable.kind.base { dependents[base, default: []].append(id) }
         }
     }
 
@@ -259,7 +272,7 @@ final class PathExplorer {
         let info = function.variables[variable]
         guard info.type == .threadState else { return nil }
         switch info.kind {
-        case .parameter, .field, .dereference, .global: return .threadState(.initial(variable))
+        case .parameter, .field, .dereference, .element, .global: return .threadState(.initial(variable))
         case .local, .temporary: return nil
         }
     }
@@ -326,10 +339,6 @@ final class PathExplorer {
         analysis.observations.append(Observation(kind: kind, event: event, trace: trace.appending(event.location, note).steps()))
     }
 
-    func markDischarged(_ site: EventID) {
-        analysis.discharged.insert(site)
-    }
-
     /// A variable is written: what was known about memory reached through it, and about
     /// conditions that read it, no longer holds.
     func variableChanged(_ variable: VarID, in state: inout AbstractState) {
@@ -343,10 +352,37 @@ final class PathExplorer {
         }
     }
 
-    /// Code the model does not describe may write any memory: forget what memory holds,
-    /// except saved thread states and GIL tokens (code handed `self` keeps `self->state`).
-    func memoryClobbered(in state: inout AbstractState) {
-        for id in memoryVariables {
+    /// Code the model does not describe may write globals and memory reachable from the
+    /// pointers it is given: forget what that memory holds, except saved thread states and GIL
+    /// tokens (code handed `self` keeps `self->state`).
+    func memoryClobbered(in state: inout AbstractState, reachableFrom arguments: [Operand]) {
+        // A pointer argument gives the callee what it points to (the variable's descendants);
+        // `&x` gives it `x` too.
+        var pointed = Set<VarID>(), addressed = Set<VarID>()
+        for argument in arguments {
+            switch argument {
+            case .variable(let variable): pointed.insert(variable)
+            case .address(let variable): addressed.insert(variable)
+            default: break
+            }
+        }
+        func reachable(_ variable: VarID) -> Bool {
+            if function.variables[roots[variable]].kind.isGlobal || addressed.contains(variable) { return true }
+            var current = function.variables[variable].kind.base
+            while let base = current {
+                if pointed.contains(base) || addressed.contains(base) { return true }
+                current = function.variables[base].kind.base
+            }
+            return false
+        }
+        for lock in state.locks {
+            guard case .variable(let handle) = lock.key, reachable(handle) || pointed.contains(handle) else { continue }
+            if case .held = lock.state { continue }
+            // The callee may acquire (or release) it: what this path knew no longer holds.
+            state.setLock(lock.key, nil)
+        }
+        for id in memoryVariables where !lockHandles.contains(id) {
+            guard reachable(id) else { continue }
             switch state.value(id) {
             case .threadState?, .gilToken?: continue
             case nil: break

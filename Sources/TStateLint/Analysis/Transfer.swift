@@ -13,7 +13,16 @@ extension PathExplorer {
             var state = state
             let newValue = self.value(of: value, in: state)
             variableChanged(target, in: &state)
-            state.set(target, newValue)
+            if case .element = function.variables[target].kind {
+                escape(newValue, in: &state)
+                state.set(target, nil)
+            } else {
+                state.set(target, newValue)
+            }
+            if function.variables[target].kind.isMemory, case .held? = state.lock(value) {
+                // `*pmutex = self->mutex`: the lock is handed to whoever reads that memory.
+                state.escapedLocks.insert(value)
+            }
             return [(state, trace)]
         case .escape(let value):
             var state = state
@@ -21,7 +30,7 @@ extension PathExplorer {
             return [(state, trace)]
         case .fieldAccess(let access):
             var state = state
-            if state.isDefinitelyDetached {
+            if state.isDefinitelyDetached && !expandsAllowedMacro(event) {
                 observe(.fieldAccessWithoutThreadState(access), at: event, trace: trace,
                         note: "`\(access.field)` of `\(access.record)` is \(access.isWrite ? "written" : "read") here with no thread state attached")
                 return [(.silenced, trace)]
@@ -37,6 +46,13 @@ extension PathExplorer {
         case .gilToken(let site)?: state.escapedGILTokens.insert(site)
         default: break
         }
+    }
+
+    /// Part of the expansion of a macro the model allows with no thread state (`PyUnicode_KIND`
+    /// expands to an `assert` calling `PyUnicode_IS_READY` and a field read).
+    func expandsAllowedMacro(_ event: Event) -> Bool {
+        guard let macro = event.macro, let entry = model.entry(macro) else { return false }
+        return entry.requires == .any || entry.effect == .noThreadStateNeeded
     }
 
     /// The name a diagnostic uses for an event: the user's macro if the call came from one.
@@ -58,7 +74,7 @@ extension PathExplorer {
         let effect = entry?.effect
         let isDetachEffect = effect == .detach || effect == .detachArgument
 
-        if requirement == .attached && !isDetachEffect {
+        if requirement == .attached && !isDetachEffect && !expandsAllowedMacro(event) {
             if state.isDefinitelyDetached {
                 let shown = displayName(event, callee: name)
                 observe(.callWithoutThreadState(callee: name), at: event, trace: trace,
@@ -79,7 +95,7 @@ extension PathExplorer {
     /// thread states it is passed. Saved thread states stay known: code that is handed
     /// `&_save` (psycopg2's helpers) re-saves the same thread state.
     private func forgetArguments(_ call: Call, in state: inout AbstractState, escapeTokens: Bool) {
-        memoryClobbered(in: &state)
+        memoryClobbered(in: &state, reachableFrom: call.arguments)
         for argument in call.arguments {
             switch argument {
             case .address(let variable):
@@ -115,8 +131,6 @@ extension PathExplorer {
         var trace = trace
         let shown = displayName(event, callee: name)
         let site = event.id
-        var discharged = Set<EventID>()
-        defer { discharged.forEach(markDischarged) }
         func setResult(_ value: AbstractValue?) {
             if let result = call?.result { state.set(result, value) }
         }
@@ -133,13 +147,14 @@ extension PathExplorer {
                 return [(state, trace)]
             }
             if saved == .entry { state.assumeEntry(.attached) }
-            if effect == .detachArgument, case .threadState(.initial)? = argument(call, entry.arg ?? 0).flatMap({ value(of: $0, in: state) }) {
-                // PyEval_ReleaseThread(tstate): the caller still holds the thread state it passed.
+            if effect == .detachArgument {
+                // PyEval_ReleaseThread(tstate) returns nothing to restore with: the code that
+                // passed `tstate` knows where to find it again.
                 state.escapedThreadStates.insert(saved)
             }
             setResult(effect == .deleteCurrent ? nil : .threadState(saved))
             if call == nil { state.savedByMacro.append(saved) }
-            state.attach(.detached, at: site, discharged: &discharged)
+            state.attach(.detached, at: site)
             let verb = effect == .deleteCurrent ? "destroys the current thread state and detaches it" : "releases the thread state"
             trace = trace.appending(event.location, "\(shown) \(verb) here")
 
@@ -157,7 +172,7 @@ extension PathExplorer {
                 target = attachment(for: argument(call, entry.arg ?? 0).flatMap { value(of: $0, in: state) }, site: site)
             }
             guard target != .detached else { return [(state, trace)] }
-            state.attach(target, at: site, discharged: &discharged)
+            state.attach(target, at: site)
             trace = trace.appending(event.location, "\(shown) attaches the thread state here")
 
         case .swap:
@@ -168,16 +183,14 @@ extension PathExplorer {
             case .unknown: previous = nil
             }
             let newValue = argument(call, entry.arg ?? 0).flatMap { value(of: $0, in: state) }
-            // An unknown argument is taken to be some thread state other than the caller's:
-            // `PyThreadState_Swap(NULL)` is written with a literal NULL.
             let target: Attachment
             switch newValue {
             case .threadState(let id)?: target = .attached(id)
             case .integer(0)?: target = .detached
-            default: target = .attached(.opaque(site))
+            default: target = .unknown
             }
             setResult(previous)
-            state.attach(target, at: site, discharged: &discharged)
+            state.attach(target, at: site)
             switch target {
             case .detached: trace = trace.appending(event.location, "\(shown) detaches the thread state here")
             case .attached(.entry) where state.isAtEntryState: trace = trace.appending(event.location, "\(shown) switches back to the original thread state here")
@@ -190,6 +203,11 @@ extension PathExplorer {
                 state.attachment = .attached(.created(site))
             }
             setResult(.gilToken(site))
+            if call?.result == nil {
+                // The token is discarded: an "acquire" helper (mod_wsgi pairs it with
+                // PyGILState_Release(PyGILState_UNLOCKED) elsewhere), not a forgotten release.
+                state.escapedGILTokens.insert(site)
+            }
             trace = trace.appending(event.location, "\(shown) acquires a thread state here")
             if state.gilFrames.count > 8 { return [(.silenced, trace)] }
 
@@ -206,7 +224,7 @@ extension PathExplorer {
                     let frame = state.gilFrames.removeLast()
                     state.attachment = frame.previous
                     state.releasedGILTokens.insert(ensureSite)
-                    discharged.insert(ensureSite)
+                    state.dischargedSites.insert(ensureSite)
                 } else if state.releasedGILTokens.contains(ensureSite) {
                     observe(.gilReleaseTwice(ensureSite: ensureSite), at: event, trace: trace,
                             note: "\(shown) releases a `PyGILState_Ensure()` token that was already released")
@@ -221,7 +239,7 @@ extension PathExplorer {
             default:
                 if let frame = state.gilFrames.popLast() {
                     state.attachment = frame.previous
-                    discharged.insert(frame.site)
+                    state.dischargedSites.insert(frame.site)
                 } else {
                     state.attachment = .unknown
                 }
@@ -248,7 +266,7 @@ extension PathExplorer {
             var failed = state
             if let result = call?.result { failed.set(result, .integer(0)) }
             setResult(.threadState(.created(site)))
-            state.attach(.attached(.created(site)), at: site, discharged: &discharged)
+            state.attach(.attached(.created(site)), at: site)
             trace = trace.appending(event.location, "\(shown) creates a sub-interpreter and attaches its thread state here")
             return [(state, trace), (failed, trace)]
 
@@ -263,12 +281,12 @@ extension PathExplorer {
                 variableChanged(out, in: &state)
                 state.set(out, .threadState(.created(site)))
             }
-            state.attach(.attached(.created(site)), at: site, discharged: &discharged)
+            state.attach(.attached(.created(site)), at: site)
             trace = trace.appending(event.location, "\(shown) creates a sub-interpreter and attaches its thread state here")
             return [(state, trace), (failed, trace)]
 
         case .endInterpreter:
-            state.attach(.detached, at: site, discharged: &discharged)
+            state.attach(.detached, at: site)
             trace = trace.appending(event.location, "\(shown) ends the sub-interpreter; no thread state is attached after it")
 
         case .criticalSectionBegin:
@@ -277,18 +295,21 @@ extension PathExplorer {
             if state.criticalSections.count > 8 { return [(.silenced, trace)] }
 
         case .criticalSectionEnd:
-            if let section = state.criticalSections.popLast() { discharged.insert(section.site) }
+            if let section = state.criticalSections.popLast() { state.dischargedSites.insert(section.site) }
             trace = trace.appending(event.location, "\(shown) ends the critical section here")
 
         case .mutexLock, .lockAcquire, .lockAcquireTimed:
             guard let key = argument(call, entry.arg ?? 0), key != .unknown else { return [(state, trace)] }
-            if case .held(let heldSite)? = state.lock(key) {
+            if case .held(let heldSite)? = state.lock(key), effect == .mutexLock {
                 observe(.lockAcquiredTwice(lock: lockName(key), site: heldSite), at: event, trace: trace,
                         note: "\(shown) acquires \(lockName(key)) here, but this path already holds it")
                 return [(.silenced, trace)]
             }
+            // PyThread locks have no owner: acquiring one this path holds waits for another
+            // thread to release it (the lock used as an event, as _queue and _testcapi do).
             var acquired = state
             acquired.setLock(key, .held(site: site))
+            if case .variable(let handle) = key { acquired.set(handle, .nonZero) }
             let acquiredTrace = trace.appending(event.location, "\(shown) acquires \(lockName(key)) here")
             let alwaysSucceeds: Bool
             switch effect {
@@ -307,7 +328,7 @@ extension PathExplorer {
             guard let key = argument(call, entry.arg ?? 0), key != .unknown else { return [(state, trace)] }
             switch state.lock(key) {
             case .held(let heldSite)?:
-                discharged.insert(heldSite)
+                state.dischargedSites.insert(heldSite)
                 state.setLock(key, .released)
                 trace = trace.appending(event.location, "\(shown) releases \(lockName(key)) here")
             case .released?:

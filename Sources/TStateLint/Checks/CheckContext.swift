@@ -30,8 +30,22 @@ struct CheckContext {
         analysis.isComplete ? analysis.exits.filter { !$0.state.isSilenced } : []
     }
 
-    func wasUndoneOnAnotherPath(_ site: EventID?) -> Bool {
-        site.map { analysis.discharged.contains($0) } ?? false
+    /// Another path that went through `site` undid it and returned a value this exit could
+    /// also return: the function meant to undo it, and this exit forgot. Paths that return
+    /// different constants (`-1` after releasing, `0` holding) are a try-acquire helper.
+    func wasUndoneOnAnotherPath(_ site: EventID?, comparedWith exit: ExitRecord) -> Bool {
+        guard let site else { return false }
+        return exits.contains { other in
+            other.state.dischargedSites.contains(site) && Self.mayReturnTheSame(other.returned, exit.returned)
+        }
+    }
+
+    static func mayReturnTheSame(_ a: AbstractValue?, _ b: AbstractValue?) -> Bool {
+        switch (a, b) {
+        case (.integer(let x)?, .integer(let y)?): return x == y
+        case (.integer(0)?, .nonZero?), (.nonZero?, .integer(0)?): return false
+        default: return true
+        }
     }
 }
 

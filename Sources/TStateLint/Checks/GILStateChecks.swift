@@ -23,7 +23,7 @@ enum GILStateChecks: CheckFamily {
             let variables = context.function.variables
             guard let frame = exit.state.gilFrames.last(where: { frame in
                 !exit.state.holdsOutside(gilToken: frame.site, variables: variables, returned: exit.returned)
-                    || context.wasUndoneOnAnotherPath(frame.site)
+                    || context.wasUndoneOnAnotherPath(frame.site, comparedWith: exit)
             }) else { continue }
             sink.report("TS102", at: exit.location,
                         "\(context.exitPhrase(exit).capitalizedFirst) without releasing the thread state acquired by \(context.describe(frame.site) ?? "PyGILState_Ensure()")",

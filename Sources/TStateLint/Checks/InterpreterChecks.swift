@@ -6,7 +6,7 @@ enum InterpreterChecks: CheckFamily {
         for exit in context.exits {
             let state = exit.state
             guard state.gilFrames.isEmpty, !state.isAtEntryState, case .attached(let current) = state.attachment else { continue }
-            guard context.analysis.isPythonEntry || context.wasUndoneOnAnotherPath(state.awaySite) else { continue }
+            guard context.analysis.isPythonEntry || context.wasUndoneOnAnotherPath(state.awaySite, comparedWith: exit) else { continue }
             let cause = context.describe(state.awaySite).map { " after \($0)" } ?? ""
             let message: String
             if state.entry == .detached {

@@ -27,8 +27,8 @@ enum LockChecks: CheckFamily {
                             "\(context.exitPhrase(exit).capitalizedFirst) inside the critical section begun by \(context.describe(section.site) ?? "Py_BEGIN_CRITICAL_SECTION")",
                             trace: exit.trace)
             }
-            for lock in exit.state.locks {
-                guard case .held(let site) = lock.state, context.wasUndoneOnAnotherPath(site) else { continue }
+            for lock in exit.state.locks where !exit.state.escapedLocks.contains(lock.key) {
+                guard case .held(let site) = lock.state, context.wasUndoneOnAnotherPath(site, comparedWith: exit) else { continue }
                 sink.report("TS502", at: exit.location,
                             "\(context.exitPhrase(exit).capitalizedFirst) still holding the lock acquired by \(context.describe(site) ?? "an earlier acquire"), which other paths release",
                             trace: exit.trace)

@@ -137,7 +137,8 @@ public struct Runner {
 
     public func frontendOptions() -> FrontendOptions {
         FrontendOptions(noReturnFunctions: store.model.noReturnFunctions.union(Runner.cNoReturn),
-                        modelledMacros: store.model.macrosWithEffectByName)
+                        modelledMacros: store.model.macrosWithEffectByName,
+                        objectStructs: store.model.objectStructs)
     }
 
     static let cNoReturn: Set<String> = ["abort", "exit", "_exit", "_Exit", "quick_exit", "longjmp", "siglongjmp",

@@ -16,6 +16,7 @@ final class FunctionLowering {
         case global(usr: String)
         case field(base: VarID, name: String)
         case dereference(base: VarID)
+        case element(base: VarID)
     }
 
     private final class SwitchContext {
@@ -753,6 +754,8 @@ final class FunctionLowering {
         case CXCursor_StmtExpr:
             guard let body = cursor.children.first(where: { $0.kind == CXCursor_CompoundStmt }) else { return .unknown }
             return try lowerCompound(body, valueOfLast: wantValue)
+        case CXCursor_ArraySubscriptExpr:
+            return try arrayElement(cursor).map(Operand.variable) ?? .unknown
         case CXCursor_AddrLabelExpr:
             addressTakenLabels.insert(cursor.children.first?.spelling ?? cursor.spelling)
             return .unknown
@@ -784,12 +787,30 @@ final class FunctionLowering {
         let name = cursor.spelling
         let baseValue = try cursor.children.first(where: { $0.isExpression }).map { try lowerExpression($0, wantValue: true) } ?? .unknown
         let recordType = field.semanticParent.type
-        if field.kind == CXCursor_FieldDecl && context.isPythonHeader(declaration: field) && context.isObjectRecord(recordType) {
+        if field.kind == CXCursor_FieldDecl && context.isPythonHeader(declaration: field) && context.isCPythonObjectStruct(recordType) {
             let record = recordType.spelling
             try emit(.fieldAccess(FieldAccess(field: name, record: record, isWrite: isWrite)), at: context.location(cursor.location))
         }
         guard case .variable(let baseVariable) = baseValue else { return .unknown }
         return .variable(fieldVariable(base: resolveAlias(baseVariable), name: name, type: cursor.type))
+    }
+
+    /// `base[index]`: all elements of an array are one variable, like `*base` (weak updates).
+    private func arrayElement(_ cursor: CXCursor) throws -> VarID? {
+        let parts = cursor.children.filter { $0.isExpression }
+        guard parts.count == 2 else {
+            for part in parts { _ = try lowerExpression(part, wantValue: false) }
+            return nil
+        }
+        let base = try lowerExpression(parts[0], wantValue: true)
+        _ = try lowerExpression(parts[1], wantValue: false)
+        guard case .variable(let variable) = base else { return nil }
+        let resolved = resolveAlias(variable)
+        let key = VariableKey.element(base: resolved)
+        if let known = variableByKey[key] { return known }
+        let baseName = variables[resolved].name
+        return addVariable(key: key, Variable(name: baseName.isEmpty ? "" : "\(baseName)[]", kind: .element(base: resolved),
+                                              type: context.valueType(of: cursor.type), location: variables[resolved].location))
     }
 
     /// The variable an lvalue names, or nil when it is memory the IR does not track.
@@ -800,6 +821,8 @@ final class FunctionLowering {
             return reference(target).variable
         case CXCursor_MemberRefExpr:
             return try memberReference(target, isWrite: true).variable
+        case CXCursor_ArraySubscriptExpr:
+            return try arrayElement(target)
         case CXCursor_UnaryOperator:
             guard unaryOperator(target) == .dereference, let pointer = target.children.first else { break }
             if case .variable(let base) = try lowerExpression(pointer, wantValue: true) {

@@ -6,13 +6,16 @@ import Foundation
 public struct FrontendOptions: Sendable {
     public var noReturnFunctions: Set<String>
     public var modelledMacros: Set<String>
+    /// CPython's object structs, whose fields need an attached thread state.
+    public var objectStructs: Set<String>
     public var maxNestingDepth: Int
     public var maxEventsPerFunction: Int
 
-    public init(noReturnFunctions: Set<String> = [], modelledMacros: Set<String> = [],
-                maxNestingDepth: Int = 1500, maxEventsPerFunction: Int = 400_000) {
+    public init(noReturnFunctions: Set<String> = [], modelledMacros: Set<String> = [], objectStructs: Set<String> = [],
+                maxNestingDepth: Int = 4000, maxEventsPerFunction: Int = 400_000) {
         self.noReturnFunctions = noReturnFunctions
         self.modelledMacros = modelledMacros
+        self.objectStructs = objectStructs
         self.maxNestingDepth = maxNestingDepth
         self.maxEventsPerFunction = maxEventsPerFunction
     }
@@ -174,11 +177,13 @@ final class UnitContext {
         }
     }
 
-    /// A Python object's struct: PyObject itself, or one that starts with PyObject_HEAD
-    /// (PyVarObject, PyTypeObject, PyListObject, the extension's own objects).
-    func isObjectRecord(_ type: CXType) -> Bool {
-        let canonical = type.canonical
-        return canonical.spelling == "struct _object" || recordStartsWithObjectHeader(canonical, depth: 0)
+    /// One of CPython's object structs (the model's list), by typedef or struct name.
+    func isCPythonObjectStruct(_ type: CXType) -> Bool {
+        func bare(_ spelling: String) -> String {
+            spelling.replacingOccurrences(of: "const ", with: "").replacingOccurrences(of: "struct ", with: "")
+                .trimmingCharacters(in: .whitespaces)
+        }
+        return options.objectStructs.contains(bare(type.spelling)) || options.objectStructs.contains(bare(type.canonical.spelling))
     }
 
     /// `struct { PyObject_HEAD ... }` or `struct { PyObject ob_base; ... }`, nested.

@@ -14,7 +14,23 @@ public enum VariableKind: Hashable, Codable, Sendable {
     case temporary
     case field(base: VarID, name: String)
     case dereference(base: VarID)
+    /// Any element of the array `base` points to or is: one variable for all of them, so
+    /// writes are weak (they do not make later reads of other elements definite).
+    case element(base: VarID)
     case global(usr: String)
+
+    /// The variable this memory hangs off (`self` for `self->lock`).
+    public var base: VarID? {
+        switch self {
+        case .field(let base, _), .dereference(let base), .element(let base): return base
+        case .parameter, .local, .temporary, .global: return nil
+        }
+    }
+
+    public var isGlobal: Bool {
+        if case .global = self { return true }
+        return false
+    }
 
     public var isParameter: Bool {
         if case .parameter = self { return true }
@@ -24,7 +40,7 @@ public enum VariableKind: Hashable, Codable, Sendable {
     public var isMemory: Bool {
         switch self {
         case .parameter, .local, .temporary: return false
-        case .field, .dereference, .global: return true
+        case .field, .dereference, .element, .global: return true
         }
     }
 }

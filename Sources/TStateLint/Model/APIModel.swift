@@ -88,13 +88,20 @@ public struct NoThreadStateList: Codable, Sendable {
     public var prefixes: [String]
 }
 
+public struct ObjectStructList: Codable, Sendable {
+    public var source: String?
+    public var names: [String]
+}
+
 public struct ModelFile: Codable, Sendable {
     public var api: [APIEntry]?
     public var noThreadState: NoThreadStateList?
+    public var objectStructs: ObjectStructList?
 
     enum CodingKeys: String, CodingKey {
         case api
         case noThreadState = "documented-no-thread-state"
+        case objectStructs = "object-structs"
     }
 }
 
@@ -102,6 +109,8 @@ public struct APIModel: Sendable {
     public private(set) var entries: [String: APIEntry] = [:]
     public private(set) var noThreadStateNames: Set<String> = []
     public private(set) var noThreadStatePrefixes: [String] = []
+    /// CPython's object structs (without `struct `): TS202 covers their fields.
+    public private(set) var objectStructs: Set<String> = []
 
     public init(files: [ModelFile] = []) {
         for file in files { merge(file) }
@@ -109,6 +118,7 @@ public struct APIModel: Sendable {
 
     public mutating func merge(_ file: ModelFile) {
         for entry in file.api ?? [] { entries[entry.name] = entry }
+        if let list = file.objectStructs { objectStructs.formUnion(list.names) }
         if let list = file.noThreadState {
             noThreadStateNames.formUnion(list.names)
             noThreadStatePrefixes.append(contentsOf: list.prefixes)
