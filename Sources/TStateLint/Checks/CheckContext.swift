@@ -10,6 +10,12 @@ struct CheckContext {
         return "`\(eventName(event))` (line \(event.location.line))"
     }
 
+    /// A lock acquired through the PyThread API (no owner: any thread may release it), not a PyMutex.
+    func isPyThreadLock(_ site: EventID) -> Bool {
+        guard let event = analysis.event(site), case .call(let call) = event.kind else { return false }
+        return call.callee.name?.hasPrefix("PyThread_") ?? false
+    }
+
     func eventName(_ event: Event) -> String {
         var callee: String?
         switch event.kind {
@@ -30,14 +36,21 @@ struct CheckContext {
         analysis.isComplete ? analysis.exits.filter { !$0.state.isSilenced } : []
     }
 
-    /// Another path that went through `site` undid it and returned a value this exit could
-    /// also return: the function meant to undo it, and this exit forgot. Paths that return
-    /// different constants (`-1` after releasing, `0` holding) are a try-acquire helper.
-    func wasUndoneOnAnotherPath(_ site: EventID?, comparedWith exit: ExitRecord) -> Bool {
+    /// Another path through `site` undid it and returned a value this exit could also return:
+    /// the function means to undo it, and this exit forgot. Paths that return different
+    /// constants (`1` holding, `-1` after undoing) are a try-acquire helper.
+    ///
+    /// With `allowingHandOff`, a success exit that keeps what only error exits give back is a
+    /// hand-off, not a leak: faulthandler keeps a PyThread lock that the thread it starts
+    /// releases, and its error path releases it.
+    func wasUndoneOnAnotherPath(_ site: EventID?, comparedWith exit: ExitRecord, allowingHandOff: Bool = false) -> Bool {
         guard let site else { return false }
-        return exits.contains { other in
-            other.state.dischargedSites.contains(site) && Self.mayReturnTheSame(other.returned, exit.returned)
+        let undoing = exits.filter { $0.state.dischargedSites.contains(site) }
+        guard undoing.contains(where: { Self.mayReturnTheSame($0.returned, exit.returned) }) else { return false }
+        if allowingHandOff, isErrorExit(exit) == false, undoing.allSatisfy({ isErrorExit($0) == true }) {
+            return false
         }
+        return true
     }
 
     static func mayReturnTheSame(_ a: AbstractValue?, _ b: AbstractValue?) -> Bool {
@@ -45,6 +58,19 @@ struct CheckContext {
         case (.integer(let x)?, .integer(let y)?): return x == y
         case (.integer(0)?, .nonZero?), (.nonZero?, .integer(0)?): return false
         default: return true
+        }
+    }
+
+    /// Whether the exit returns the function's error value; nil without an error convention.
+    func isErrorExit(_ exit: ExitRecord) -> Bool? {
+        switch function.returnType {
+        case .pyObject, .pointer, .threadState, .interpreterState:
+            return exit.returned == .integer(0)
+        case .integer, .gilState:
+            if case .integer(let value)? = exit.returned { return value < 0 }
+            return false
+        case .other:
+            return nil
         }
     }
 }

@@ -28,7 +28,8 @@ enum LockChecks: CheckFamily {
                             trace: exit.trace)
             }
             for lock in exit.state.locks where !exit.state.escapedLocks.contains(lock.key) {
-                guard case .held(let site) = lock.state, context.wasUndoneOnAnotherPath(site, comparedWith: exit) else { continue }
+                guard case .held(let site) = lock.state,
+                      context.wasUndoneOnAnotherPath(site, comparedWith: exit, allowingHandOff: context.isPyThreadLock(site)) else { continue }
                 sink.report("TS502", at: exit.location,
                             "\(context.exitPhrase(exit).capitalizedFirst) still holding the lock acquired by \(context.describe(site) ?? "an earlier acquire"), which other paths release",
                             trace: exit.trace)
