@@ -60,7 +60,7 @@ struct IRBuilder {
 
     func diagnose(_ function: Function, entry: EntryContext = EntryContext(assumption: .attached, isPythonEntry: true, description: "in PyMethodDef table `methods`")) -> [String] {
         let analysis = PathExplorer(function: function, model: model, entryContext: entry).run()
-        return Checks.run(analysis).map { "\($0.rule)@\($0.location.line)" }.sorted()
+        return Checks.run(analysis, model: model).map { "\($0.rule)@\($0.location.line)" }.sorted()
     }
 
     /// `_save = NULL; if (big) _save = SaveThread(); work(); if (_save) RestoreThread(_save); return`
@@ -264,6 +264,6 @@ struct IRBuilder {
         b.end(current, .returns(.unknown))
         let analysis = PathExplorer(function: b.build(), model: model, entryContext: .inferred).run()
         #expect(analysis.statesExplored < 20_000)
-        #expect(Checks.run(analysis).isEmpty)
+        #expect(Checks.run(analysis, model: model).isEmpty)
     }
 }

@@ -16,7 +16,7 @@ import Testing
     @Test("fixture", arguments: singleFileFixtures)
     func fixture(_ relative: String) throws {
         let path = "Fixtures/" + relative
-        let result = try TestSupport.run([path])
+        let result = try TestSupport.run([path], select: ["ALL"])
         let expected = TestSupport.expectations(in: TestSupport.repositoryRoot + "/" + path)
         let reported = TestSupport.reported(result, in: path)
         #expect(result.files.map(\.status) == [.analyzed], "fixtures must parse cleanly: \(result.files)")

@@ -21,7 +21,7 @@ import Testing
     @Test(arguments: examples)
     func example(_ example: Example) throws {
         let path = try TestSupport.write(example.code, name: "\(example.rule)-\(example.kind)-\(example.index).c")
-        let result = try TestSupport.run([path])
+        let result = try TestSupport.run([path], select: ["ALL"])
         let expected = TestSupport.expectations(in: path)
         let file = result.files.first?.path ?? path
         #expect(result.files.map(\.status) == [.analyzed], "\(result.files)")

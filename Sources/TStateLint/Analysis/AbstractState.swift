@@ -10,6 +10,29 @@ public enum ThreadStateID: Hashable, Sendable, Comparable {
     case initial(VarID)
     /// Returned by an API whose result the analysis cannot relate to anything (PyGILState_GetThisThreadState).
     case opaque(EventID)
+    /// The value memory that this function's IR does not name held at entry (a callee read it).
+    case initialMemory(MemoryPath)
+}
+
+/// Memory reached from a variable or a global by fields, dereferences and array elements.
+public struct MemoryPath: Hashable, Sendable, Comparable {
+    public enum Root: Hashable, Sendable, Comparable {
+        case variable(VarID)
+        case global(String)
+    }
+
+    public enum Step: Hashable, Sendable, Comparable {
+        case field(String)
+        case dereference
+        case element
+    }
+
+    public var root: Root
+    public var steps: [Step]
+
+    public static func < (lhs: MemoryPath, rhs: MemoryPath) -> Bool {
+        "\(lhs)" < "\(rhs)"
+    }
 }
 
 /// Which thread state is attached on this path.
@@ -46,7 +69,10 @@ public struct GILStateFrame: Hashable, Sendable {
 
 public enum LockState: Hashable, Sendable {
     case held(site: EventID)
+    /// Acquired and released again on this path.
     case released
+    /// Released without being acquired on this path: it was held when the function was entered.
+    case releasedFromEntry
     /// A non-blocking or timed acquire at this site failed on this path.
     case notAcquired(site: EventID)
 }
@@ -81,6 +107,10 @@ public struct AbstractState: Hashable, Sendable {
     public var dischargedSites: Set<EventID> = []
     /// Locks whose handle this path gave away (stored in memory, returned): not its to release.
     public var escapedLocks: Set<Operand> = []
+    /// Variables holding GIL tokens the function was given and released (`release(s)` helpers).
+    public var releasedExternalTokens: Set<VarID> = []
+    /// Values of memory the IR of this function does not name, written by the callees' summaries.
+    public var syntheticMemory: [MemoryPath: AbstractValue] = [:]
     /// Outcomes of side-effect-free condition expressions tested on this path, by key.
     public var conditionFacts: [Int: Bool] = [:]
     /// Set once a path has reported a problem that leaves its state meaningless, or has been

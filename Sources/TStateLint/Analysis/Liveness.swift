@@ -33,7 +33,7 @@ struct Liveness {
             for event in block.events {
                 switch event.kind {
                 case .call(let call):
-                    if case .indirect(let target) = call.callee { read(target, index) }
+                    if case .indirect(let target, _) = call.callee { read(target, index) }
                     call.arguments.forEach { read($0, index) }
                     if let result = call.result { definitions[index].insert(result) }
                 case .assign(let target, let value):

@@ -16,6 +16,18 @@ public enum ObservationKind: Hashable, Sendable {
     case lockReleasedTwice(lock: String)
     case lockReleasedAfterFailedAcquire(lock: String, site: EventID)
     case lockAcquiredTwice(lock: String, site: EventID)
+    /// A call to a project function that needs an attached thread state, while none is.
+    case helperNeedsThreadState(callee: String, usr: String)
+    /// A call to a project function that releases the thread state, while none is attached.
+    case helperReleasesWhileDetached(callee: String)
+    /// A call to a project function that attaches a thread state, while one is attached.
+    case helperAttachesWhileAttached(callee: String)
+    /// A blocking call (directly or through a helper) while a thread state is attached.
+    case blockingWhileAttached(callee: String)
+}
+
+public enum CallSiteAttachment: Hashable, Sendable {
+    case attached, detached, unknown
 }
 
 public struct Observation: Sendable {
@@ -37,11 +49,26 @@ public struct FunctionAnalysis: Sendable {
     public var function: Function
     public var isPythonEntry: Bool
     public var entryDescription: String?
+    public var isForeignThread = false
+
+    /// Python (or the thread that started it) needs the thread state back as it was.
+    public var mustExitAsEntered: Bool { isPythonEntry || isForeignThread }
     public var observations: [Observation] = []
     public var exits: [ExitRecord] = []
     /// False when the exploration stopped at its budget; exit checks are then skipped.
     public var isComplete = true
     public var statesExplored = 0
+    /// Where a path first needed the thread state it was entered with (a C-API call, through
+    /// helpers): the chain a caller's TS203 shows.
+    public var attachedRequirementWitness: [TraceStep]?
+    /// Some path attaches a thread state before anything else (it was entered with none).
+    public var attachesAtEntry = false
+    /// Some path releases the thread state it was entered with.
+    public var releasesAtEntry = false
+    /// Where a path first blocks with the thread state it was entered with attached.
+    public var blockingWitness: [TraceStep]?
+    /// For each project function called: whether a thread state was attached at the calls.
+    public var callSiteAttachments: [String: Set<CallSiteAttachment>] = [:]
 
     public func event(_ id: EventID) -> Event? {
         for block in function.blocks {

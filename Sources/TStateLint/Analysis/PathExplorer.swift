@@ -3,12 +3,18 @@ public struct EntryContext: Sendable {
     public var assumption: EntryAssumption
     public var isPythonEntry: Bool
     public var description: String?
+    /// Runs on a thread Python did not create (pthread_create, a C library's callback thread).
+    public var isForeignThread: Bool
 
-    public init(assumption: EntryAssumption, isPythonEntry: Bool, description: String? = nil) {
+    public init(assumption: EntryAssumption, isPythonEntry: Bool, description: String? = nil, isForeignThread: Bool = false) {
         self.assumption = assumption
         self.isPythonEntry = isPythonEntry
         self.description = description
+        self.isForeignThread = isForeignThread
     }
+
+    /// Whoever called the function needs the thread state back as it was.
+    public var mustExitAsEntered: Bool { isPythonEntry || isForeignThread }
 
     public static let inferred = EntryContext(assumption: .unknown, isPythonEntry: false)
 }
@@ -32,8 +38,12 @@ final class PathExplorer {
     let entryContext: EntryContext
     let limits: ExplorationLimits
     let liveness: Liveness
+    let summaries: SummaryProvider?
+    /// The memory path of every variable, and the variable of each path the IR names.
+    private(set) var pathOfVariable: [MemoryPath] = []
+    private(set) var variableOfPath: [MemoryPath: VarID] = [:]
 
-    private(set) var analysis: FunctionAnalysis
+    var analysis: FunctionAnalysis
     private var statesAt: [[AbstractState: Trace?]]
     private var queue = BlockQueue()
     private var observedKeys = Set<String>()
@@ -46,19 +56,35 @@ final class PathExplorer {
     /// Variables holding lock handles: allocated once, never clobbered by calls.
     private var lockHandles = Set<VarID>()
 
-    init(function: Function, model: APIModel, entryContext: EntryContext, limits: ExplorationLimits = ExplorationLimits()) {
+    init(function: Function, model: APIModel, entryContext: EntryContext, limits: ExplorationLimits = ExplorationLimits(),
+         summaries: SummaryProvider? = nil) {
         self.function = function
         self.model = model
         self.entryContext = entryContext
         self.limits = limits
+        self.summaries = summaries
         self.liveness = Liveness(function: function)
         self.analysis = FunctionAnalysis(function: function, isPythonEntry: entryContext.isPythonEntry, entryDescription: entryContext.description)
+        self.analysis.isForeignThread = entryContext.isForeignThread
         self.statesAt = Array(repeating: [:], count: function.blocks.count)
         self.rpoIndex = PathExplorer.reversePostOrder(function)
         for (key, condition) in function.conditionKeys.enumerated() {
             for variable in condition.dependencies { keysByVariable[variable, default: []].append(key) }
         }
         memoryVariables = function.variables.indices.filter { function.variables[$0].kind.isMemory }
+        for id in function.variables.indices {
+            let variable = function.variables[id]
+            let path: MemoryPath
+            switch variable.kind {
+            case .global(let usr): path = MemoryPath(root: .global(usr), steps: [])
+            case .field(let base, let name): path = MemoryPath(root: pathOfVariable[base].root, steps: pathOfVariable[base].steps + [.field(name)])
+            case .dereference(let base): path = MemoryPath(root: pathOfVariable[base].root, steps: pathOfVariable[base].steps + [.dereference])
+            case .element(let base): path = MemoryPath(root: pathOfVariable[base].root, steps: pathOfVariable[base].steps + [.element])
+            case .parameter, .local, .temporary: path = MemoryPath(root: .variable(id), steps: [])
+            }
+            pathOfVariable.append(path)
+            if variableOfPath[path] == nil { variableOfPath[path] = id }
+        }
         let lockEffects: Set<Effect> = [.mutexLock, .mutexUnlock, .lockAcquire, .lockAcquireTimed, .lockRelease]
         for block in function.blocks {
             for event in block.events {
@@ -314,7 +340,7 @@ final class PathExplorer {
             case .equals, .notEquals: break
             }
             return state
-        case .threadState(.initial)?:
+        case .threadState(.initial)?, .threadState(.initialMemory)?:
             if comparison == .zero { state.set(variable, .integer(0)) }
             return state
         case .gilToken?, .status?:
@@ -333,15 +359,30 @@ final class PathExplorer {
 
     // MARK: Reporting
 
-    func observe(_ kind: ObservationKind, at event: Event, trace: Trace?, note: String) {
+    /// Records a problem at an event, with the path that leads to it and, through a helper,
+    /// the steps inside the helper.
+    func observe(_ kind: ObservationKind, at event: Event, trace: Trace?, note: String, callee: [TraceStep] = []) {
         let key = "\(kind)@\(event.location.offset)"
         guard observedKeys.insert(key).inserted else { return }
-        analysis.observations.append(Observation(kind: kind, event: event, trace: trace.appending(event.location, note).steps()))
+        analysis.observations.append(Observation(kind: kind, event: event, trace: trace.appending(event.location, note).steps() + callee))
+    }
+
+    /// The first place a path needs the thread state it was entered with (for the summary).
+    func noteRequirement(_ event: Event, _ message: String, callee: [TraceStep] = []) {
+        guard analysis.attachedRequirementWitness == nil else { return }
+        analysis.attachedRequirementWitness = [TraceStep(location: event.location, message: message)] + callee
+    }
+
+    func event(_ id: EventID) -> Event? {
+        analysis.event(PathExplorer.eventOfSite(id))
     }
 
     /// A variable is written: what was known about memory reached through it, and about
     /// conditions that read it, no longer holds.
     func variableChanged(_ variable: VarID, in state: inout AbstractState) {
+        if !state.syntheticMemory.isEmpty {
+            state.syntheticMemory = state.syntheticMemory.filter { $0.key.root != .variable(variable) || $0.key.steps.isEmpty }
+        }
         var pending = [variable]
         var first = true
         while let changed = pending.popLast() {
@@ -380,6 +421,18 @@ final class PathExplorer {
             if case .held = lock.state { continue }
             // The callee may acquire (or release) it: what this path knew no longer holds.
             state.setLock(lock.key, nil)
+        }
+        if !state.syntheticMemory.isEmpty {
+            state.syntheticMemory = state.syntheticMemory.filter { path, value in
+                switch value {
+                case .threadState, .gilToken: return true
+                default: break
+                }
+                switch path.root {
+                case .global: return false
+                case .variable(let root): return !(pointed.contains(root) || addressed.contains(root))
+                }
+            }
         }
         for id in memoryVariables where !lockHandles.contains(id) {
             guard reachable(id) else { continue }

@@ -30,12 +30,16 @@ extension PathExplorer {
             return [(state, trace)]
         case .fieldAccess(let access):
             var state = state
-            if state.isDefinitelyDetached && !expandsAllowedMacro(event) {
+            guard !expandsAllowedMacro(event) else { return [(state, trace)] }
+            if state.isDefinitelyDetached {
                 observe(.fieldAccessWithoutThreadState(access), at: event, trace: trace,
                         note: "`\(access.field)` of `\(access.record)` is \(access.isWrite ? "written" : "read") here with no thread state attached")
                 return [(.silenced, trace)]
             }
-            if state.attachment == .attached(.entry) { state.assumeEntry(.attached) }
+            if state.attachment == .attached(.entry) && state.entry == .unknown {
+                state.assumeEntry(.attached)
+                noteRequirement(event, "`\(access.field)` of `\(access.record)` is \(access.isWrite ? "written" : "read") here")
+            }
             return [(state, trace)]
         }
     }
@@ -62,14 +66,45 @@ extension PathExplorer {
         return "`\(callee)()`"
     }
 
+    /// A call nothing is known about: it may write what it is given, keep tokens it is passed.
+    func unknownCall(_ call: Call, _ state: AbstractState, _ trace: Trace?, escapeTokens: Bool) -> [Path] {
+        var state = state
+        forgetArguments(call, in: &state, escapeTokens: escapeTokens)
+        if let result = call.result { state.set(result, nil) }
+        return [(state, trace)]
+    }
+
+    private func transferIndirectCall(_ call: Call, signature: String, _ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
+        let targets = summaries?.indirectTargets(signature: signature).compactMap { summaries?.summary(forUSR: $0) } ?? []
+        guard !targets.isEmpty, targets.count <= 4 else { return unknownCall(call, state, trace, escapeTokens: true) }
+        if targets.count == 1 { return applySummary(targets[0], name: targets[0].name, call: call, event, state, trace) }
+        // Several candidates: only what they all need, and any of their ways out.
+        var combined = targets[0]
+        combined.name = targets.map(\.name).joined(separator: "/")
+        combined.requirement = targets.allSatisfy { $0.requirement == .attached } ? .attached
+            : targets.allSatisfy { $0.requirement == .detached } ? .detached : .any
+        combined.blockingWitness = targets.allSatisfy { $0.blockingWitness != nil } ? targets[0].blockingWitness : nil
+        var exits: [SummaryExit] = []
+        for target in targets {
+            guard let targetExits = target.exits else { return unknownCall(call, state, trace, escapeTokens: true) }
+            for exit in targetExits where !exits.contains(where: { $0.sameEffect(as: exit) }) { exits.append(exit) }
+        }
+        combined.exits = exits.count <= SummaryBuilder.maxExits ? exits : nil
+        return applySummary(combined, name: combined.name, call: call, event, state, trace)
+    }
+
     private func transferCall(_ call: Call, _ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
         var state = state
-        guard case .direct(let name, _, let origin) = call.callee else {
-            forgetArguments(call, in: &state, escapeTokens: true)
-            if let result = call.result { state.set(result, nil) }
-            return [(state, trace)]
+        guard case .direct(let name, let usr, let origin) = call.callee else {
+            if case .indirect(_, let signature) = call.callee { return transferIndirectCall(call, signature: signature, event, state, trace) }
+            return unknownCall(call, state, trace, escapeTokens: true)
         }
         let entry = model.entry(name)
+        if entry == nil, origin == .other, let summary = summaries?.summary(forUSR: usr) {
+            let seen: CallSiteAttachment = state.isDefinitelyAttached ? .attached : state.isDefinitelyDetached ? .detached : .unknown
+            analysis.callSiteAttachments[usr, default: []].insert(seen)
+            return applySummary(summary, name: name, call: call, event, state, trace)
+        }
         let requirement = model.requirement(forCall: name, origin: origin)
         let effect = entry?.effect
         let isDetachEffect = effect == .detach || effect == .detachArgument
@@ -81,7 +116,10 @@ extension PathExplorer {
                         note: "\(shown) is called here with no thread state attached")
                 return [(.silenced, trace)]
             }
-            if state.attachment == .attached(.entry) { state.assumeEntry(.attached) }
+            if state.attachment == .attached(.entry) && state.entry == .unknown {
+                state.assumeEntry(.attached)
+                noteRequirement(event, "\(displayName(event, callee: name)) needs an attached thread state")
+            }
         }
         if let effect, let entry {
             return apply(effect, entry: entry, name: name, call: call, event, state, trace)
@@ -146,14 +184,21 @@ extension PathExplorer {
                 setResult(nil)
                 return [(state, trace)]
             }
-            if saved == .entry { state.assumeEntry(.attached) }
+            if saved == .entry {
+                state.assumeEntry(.attached)
+                analysis.releasesAtEntry = true
+            }
             if effect == .detachArgument {
                 // PyEval_ReleaseThread(tstate) returns nothing to restore with: the code that
                 // passed `tstate` knows where to find it again.
                 state.escapedThreadStates.insert(saved)
             }
             setResult(effect == .deleteCurrent ? nil : .threadState(saved))
-            if call == nil { state.savedByMacro.append(saved) }
+            if effect == .detach && call?.result == nil {
+                // Nothing keeps the saved state but the matching end macro (or helper) of the pair.
+                state.savedByMacro.append(saved)
+                if state.savedByMacro.count > 4 { state.savedByMacro.removeFirst() }
+            }
             state.attach(.detached, at: site)
             let verb = effect == .deleteCurrent ? "destroys the current thread state and detaches it" : "releases the thread state"
             trace = trace.appending(event.location, "\(shown) \(verb) here")
@@ -164,9 +209,12 @@ extension PathExplorer {
                         note: "\(shown) attaches a thread state here, but one is already attached")
                 return [(.silenced, trace)]
             }
-            if state.attachment == .attached(.entry) { state.assumeEntry(.detached) }
+            if state.attachment == .attached(.entry) {
+                state.assumeEntry(.detached)
+                analysis.attachesAtEntry = true
+            }
             let target: Attachment
-            if call == nil {
+            if call == nil || call?.arguments.isEmpty == true {
                 target = state.savedByMacro.popLast().map { .attached($0) } ?? .attached(.opaque(site))
             } else {
                 target = attachment(for: argument(call, entry.arg ?? 0).flatMap { value(of: $0, in: state) }, site: site)
@@ -241,6 +289,7 @@ extension PathExplorer {
                     state.attachment = frame.previous
                     state.dischargedSites.insert(frame.site)
                 } else {
+                    if case .variable(let variable)? = argument(call, entry.arg ?? 0) { state.releasedExternalTokens.insert(variable) }
                     state.attachment = .unknown
                 }
             }
@@ -339,9 +388,24 @@ extension PathExplorer {
                 observe(.lockReleasedAfterFailedAcquire(lock: lockName(key), site: failedSite), at: event, trace: trace,
                         note: "\(shown) releases \(lockName(key)) here, but the acquire failed on this path")
                 return [(.silenced, trace)]
-            case nil:
-                state.setLock(key, .released)
+            case nil, .releasedFromEntry?:
+                if state.lock(key) == .releasedFromEntry {
+                    observe(.lockReleasedTwice(lock: lockName(key)), at: event, trace: trace,
+                            note: "\(shown) releases \(lockName(key)) here, but this path already released it")
+                    return [(.silenced, trace)]
+                }
+                state.setLock(key, .releasedFromEntry)
             }
+
+        case .blocking:
+            if state.isDefinitelyAttached {
+                observe(.blockingWhileAttached(callee: name), at: event, trace: trace,
+                        note: "\(shown) blocks here with the thread state attached")
+            } else if state.attachment == .attached(.entry) && state.entry != .detached && analysis.blockingWitness == nil {
+                analysis.blockingWitness = [TraceStep(location: event.location, message: "\(shown) blocks here")]
+            }
+            if let call { forgetArguments(call, in: &state, escapeTokens: false) }
+            setResult(nil)
 
         case .statusCheck:
             switch argument(call, entry.arg ?? 0).flatMap({ value(of: $0, in: state) }) {
@@ -349,7 +413,7 @@ extension PathExplorer {
             default: setResult(nil)
             }
 
-        case .gilstateThisThread, .clearThreadState, .deleteThreadState, .interpreterGet, .interpreterNew, .interpreterClear,
+        case .threadStart, .gilstateThisThread, .clearThreadState, .deleteThreadState, .interpreterGet, .interpreterNew, .interpreterClear,
              .interpreterDelete, .pendingCall, .noreturn, .needsThreadState, .noThreadStateNeeded:
             if let call { forgetArguments(call, in: &state, escapeTokens: false) }
             setResult(nil)

@@ -1,18 +1,26 @@
 /// What every check family reads: one function's exploration, and how to name its events.
 struct CheckContext {
     let analysis: FunctionAnalysis
+    let model: APIModel
 
     var function: Function { analysis.function }
 
     /// "`Py_BEGIN_ALLOW_THREADS` (line 12)" for the event with this id.
     func describe(_ site: EventID?) -> String? {
-        guard let site, let event = analysis.event(site) else { return nil }
+        guard let site, let event = analysis.event(PathExplorer.eventOfSite(site)) else { return nil }
         return "`\(eventName(event))` (line \(event.location.line))"
+    }
+
+    /// The event at a site when it is a call to one of the project's functions (not the C-API).
+    func helperCall(at site: EventID) -> Event? {
+        guard let event = analysis.event(PathExplorer.eventOfSite(site)), case .call(let call) = event.kind,
+              case .direct(let name, _, let origin) = call.callee, origin == .other, model.entry(name) == nil else { return nil }
+        return event
     }
 
     /// A lock acquired through the PyThread API (no owner: any thread may release it), not a PyMutex.
     func isPyThreadLock(_ site: EventID) -> Bool {
-        guard let event = analysis.event(site), case .call(let call) = event.kind else { return false }
+        guard let event = analysis.event(PathExplorer.eventOfSite(site)), case .call(let call) = event.kind else { return false }
         return call.callee.name?.hasPrefix("PyThread_") ?? false
     }
 
@@ -84,14 +92,15 @@ protocol CheckFamily {
 enum Checks {
     static let families: [CheckFamily.Type] = [
         ThreadStateBalanceChecks.self,
+        HelperChecks.self,
         GILStateChecks.self,
         APIUseChecks.self,
         InterpreterChecks.self,
         LockChecks.self,
     ]
 
-    static func run(_ analysis: FunctionAnalysis) -> [Diagnostic] {
-        let context = CheckContext(analysis: analysis)
+    static func run(_ analysis: FunctionAnalysis, model: APIModel) -> [Diagnostic] {
+        let context = CheckContext(analysis: analysis, model: model)
         var sink = DiagnosticSink(function: analysis.function)
         for family in families { family.check(context, into: &sink) }
         return sink.diagnostics

@@ -24,7 +24,7 @@ enum ThreadStateBalanceChecks: CheckFamily {
             // called the function, when nothing can restore it any more, or when the same
             // release is undone on another path.
             let lost = !state.holdsOutside(.entry, variables: context.function.variables, returned: exit.returned)
-            guard context.analysis.isPythonEntry || lost || context.wasUndoneOnAnotherPath(state.awaySite, comparedWith: exit) else { continue }
+            guard context.analysis.mustExitAsEntered || lost || context.wasUndoneOnAnotherPath(state.awaySite, comparedWith: exit) else { continue }
             let released = context.describe(state.awaySite).map { " released by \($0)" } ?? ""
             var message = "\(context.exitPhrase(exit).capitalizedFirst) with the thread state\(released) still detached"
             if context.analysis.isPythonEntry, let entry = context.analysis.entryDescription {

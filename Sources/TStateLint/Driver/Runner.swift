@@ -37,6 +37,8 @@ public struct RunResult: Sendable {
     /// Things the user should know about the run itself (no Python headers found, ...).
     public var notes: [String]
     public var duration: TimeInterval
+    /// Time spent computing function summaries (bottom-up over the call graph).
+    public var summaryDuration: TimeInterval = 0
 }
 
 public struct UsageError: Error, CustomStringConvertible {
@@ -94,7 +96,7 @@ public struct Runner {
         let roots = projectRoots(options)
         let units = parseAll(discovered, arguments: arguments, roots: roots, jobs: options.jobs, workingDirectory: options.workingDirectory)
         let program = Program(units: units)
-        var diagnostics = analyse(program, jobs: options.jobs)
+        var (diagnostics, programAnalysis) = analyse(program, jobs: options.jobs)
         diagnostics = diagnostics.filter { rules.contains($0.rule) }
 
         let sources = SourceCache()
@@ -121,7 +123,8 @@ public struct Runner {
 
         let files = units.map { FileReport(path: $0.path, status: $0.status, message: $0.message) }
         return RunResult(diagnostics: kept, suppressed: suppressed, files: files, functionsAnalysed: program.functions.count,
-                         notes: notes, duration: Date().timeIntervalSince(started))
+                         notes: notes, duration: Date().timeIntervalSince(started),
+                         summaryDuration: programAnalysis.summaryDuration)
     }
 
     /// Headers under these directories are the project's: their functions are analysed
@@ -175,17 +178,15 @@ public struct Runner {
 
     // MARK: Analysis
 
-    private func analyse(_ program: Program, jobs: Int) -> [Diagnostic] {
-        let functions = program.functions
-        let results = ResultSlots<[Diagnostic]>(count: functions.count)
-        let model = store.model
-        DispatchQueue.concurrentPerform(iterations: functions.count) { index in
-            let function = functions[index]
-            let context = program.entryContext(of: function)
-            let analysis = PathExplorer(function: function, model: model, entryContext: context).run()
-            results[index] = Checks.run(analysis)
+    private func analyse(_ program: Program, jobs: Int) -> (diagnostics: [Diagnostic], analysis: ProgramAnalysis) {
+        let analysis = ProgramAnalysis(program: program, model: store.model)
+        analysis.run(jobs: jobs)
+        let analyses = analysis.analyses
+        let results = ResultSlots<[Diagnostic]>(count: analyses.count)
+        DispatchQueue.concurrentPerform(iterations: analyses.count) { index in
+            results[index] = Checks.run(analyses[index], model: self.store.model)
         }
-        return results.values.flatMap { $0 ?? [] }
+        return (results.values.flatMap { $0 ?? [] }, analysis)
     }
 }
 

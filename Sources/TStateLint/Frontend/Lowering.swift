@@ -102,6 +102,7 @@ final class FunctionLowering {
         )
         var compacted = CFGCompaction.removeUnreachableBlocks(function)
         compacted.conditionKeys = conditionKeys
+        compacted.signature = declaration.type.canonical.spelling
         return compacted
     }
 
@@ -924,7 +925,10 @@ final class FunctionLowering {
             isNoReturn = context.isNoReturn(calleeDeclaration)
         } else {
             let calleeExpression = cursor.children.first { $0.isExpression }
-            callee = .indirect(try calleeExpression.map { try lowerExpression($0, wantValue: true) } ?? .unknown)
+            var functionType = calleeExpression?.type.canonical
+            if functionType?.kind == CXType_Pointer { functionType = functionType?.pointee.canonical }
+            callee = .indirect(try calleeExpression.map { try lowerExpression($0, wantValue: true) } ?? .unknown,
+                               signature: functionType?.spelling ?? "")
         }
         var arguments: [Operand] = []
         let count = clang_Cursor_getNumArguments(cursor)

@@ -93,7 +93,9 @@ public enum CalleeOrigin: String, Hashable, Codable, Sendable {
 
 public enum Callee: Hashable, Codable, Sendable {
     case direct(name: String, usr: String, origin: CalleeOrigin)
-    case indirect(Operand)
+    /// Through a function pointer, with the pointee's function type (`int (void *)`) so the
+    /// call graph can match it against functions whose address is taken.
+    case indirect(Operand, signature: String)
 
     public var name: String? {
         if case .direct(let name, _, _) = self { return name }
@@ -253,6 +255,8 @@ public struct Function: Hashable, Codable, Sendable {
     public var location: SourceLocation
     public var closingBrace: SourceLocation
     public var isStatic: Bool
+    /// The canonical function type, `int (struct _object *, void *)`.
+    public var signature: String = ""
     public var returnType: ValueType
     public var parameterCount: Int
     public var variables: [Variable]

@@ -24,7 +24,7 @@ public enum IRPrinter {
                     let callee: String
                     switch call.callee {
                     case .direct(let n, _, let origin): callee = n + (origin == .pythonAPI ? "" : "")
-                    case .indirect(let o): callee = "(*" + render(o) + ")"
+                    case .indirect(let o, _): callee = "(*" + render(o) + ")"
                     }
                     let result = call.result.map { name($0) + " = " } ?? ""
                     text = "\(result)\(callee)(\(call.arguments.map(render).joined(separator: ", ")))"

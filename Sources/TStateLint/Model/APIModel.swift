@@ -39,6 +39,11 @@ public enum Effect: String, Codable, Sendable, CaseIterable {
     case lockAcquireTimed = "lock-acquire-timed"
     case lockRelease = "lock-release"
     case pendingCall = "pending-call"
+    /// Starts a thread running the function passed as argument `arg` (pthread_create): that
+    /// function is entered with no thread state attached.
+    case threadStart = "thread-start"
+    /// A C call that can wait indefinitely (sleep, read, a lock wait): TS205 while attached.
+    case blocking
     /// PyStatus_Exception(status): true when the status is an error or an exit.
     case statusCheck = "status-check"
     case noreturn

@@ -1,0 +1,116 @@
+/// Who calls whom across all translation units: direct calls by USR, and calls through
+/// function pointers to every function whose address is taken and whose type matches.
+public struct CallGraph: Sendable {
+    public let functions: [Function]
+    public let indexByUSR: [String: Int]
+    /// Functions whose address is taken, by their canonical type.
+    public let addressTakenBySignature: [String: [String]]
+    public let callees: [[Int]]
+
+    public init(functions: [Function], staticReferences: [FunctionReference]) {
+        self.functions = functions
+        var index: [String: Int] = [:]
+        for (position, function) in functions.enumerated() where index[function.usr] == nil {
+            index[function.usr] = position
+        }
+        indexByUSR = index
+
+        var addressTaken = Set<String>(staticReferences.map(\.usr))
+        for function in functions {
+            for block in function.blocks {
+                for event in block.events {
+                    switch event.kind {
+                    case .call(let call):
+                        for case .function(_, let usr) in call.arguments { addressTaken.insert(usr) }
+                    case .assign(_, .function(_, let usr)), .escape(.function(_, let usr)):
+                        addressTaken.insert(usr)
+                    default:
+                        break
+                    }
+                }
+            }
+        }
+        var bySignature: [String: [String]] = [:]
+        for usr in addressTaken.sorted() {
+            guard let position = index[usr] else { continue }
+            bySignature[functions[position].signature, default: []].append(usr)
+        }
+        addressTakenBySignature = bySignature
+
+        callees = functions.map { function in
+            var targets = Set<Int>()
+            for block in function.blocks {
+                for event in block.events {
+                    guard case .call(let call) = event.kind else { continue }
+                    switch call.callee {
+                    case .direct(_, let usr, _):
+                        if let target = index[usr] { targets.insert(target) }
+                    case .indirect(_, let signature):
+                        for usr in bySignature[signature] ?? [] { if let target = index[usr] { targets.insert(target) } }
+                    }
+                }
+            }
+            return targets.sorted()
+        }
+    }
+
+    /// Strongly connected components, callees before callers (Tarjan, iterative).
+    public func stronglyConnectedComponents() -> [[Int]] {
+        var indexOf = [Int](repeating: -1, count: functions.count)
+        var lowLink = [Int](repeating: 0, count: functions.count)
+        var onStack = [Bool](repeating: false, count: functions.count)
+        var stack: [Int] = []
+        var components: [[Int]] = []
+        var counter = 0
+        for start in functions.indices where indexOf[start] == -1 {
+            var work: [(node: Int, next: Int)] = [(start, 0)]
+            indexOf[start] = counter; lowLink[start] = counter; counter += 1
+            stack.append(start); onStack[start] = true
+            while let (node, next) = work.last {
+                if next < callees[node].count {
+                    work[work.count - 1].next += 1
+                    let callee = callees[node][next]
+                    if indexOf[callee] == -1 {
+                        indexOf[callee] = counter; lowLink[callee] = counter; counter += 1
+                        stack.append(callee); onStack[callee] = true
+                        work.append((callee, 0))
+                    } else if onStack[callee] {
+                        lowLink[node] = min(lowLink[node], indexOf[callee])
+                    }
+                } else {
+                    work.removeLast()
+                    if let parent = work.last?.node { lowLink[parent] = min(lowLink[parent], lowLink[node]) }
+                    if lowLink[node] == indexOf[node] {
+                        var component: [Int] = []
+                        while let member = stack.popLast() {
+                            onStack[member] = false
+                            component.append(member)
+                            if member == node { break }
+                        }
+                        components.append(component.sorted())
+                    }
+                }
+            }
+        }
+        return components
+    }
+
+    /// Components grouped so that every component's callees are in earlier groups.
+    public func levels(of components: [[Int]]) -> [[[Int]]] {
+        var componentOf = [Int](repeating: 0, count: functions.count)
+        for (position, component) in components.enumerated() { for member in component { componentOf[member] = position } }
+        var level = [Int](repeating: 0, count: components.count)
+        for (position, component) in components.enumerated() {
+            var height = 0
+            for member in component {
+                for callee in callees[member] where componentOf[callee] != position {
+                    height = max(height, level[componentOf[callee]] + 1)
+                }
+            }
+            level[position] = height
+        }
+        var grouped: [[[Int]]] = Array(repeating: [], count: (level.max() ?? -1) + 1)
+        for (position, component) in components.enumerated() { grouped[level[position]].append(component) }
+        return grouped
+    }
+}

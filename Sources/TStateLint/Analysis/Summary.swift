@@ -1,0 +1,141 @@
+/// What a function does to the thread state, in terms its callers can apply at a call site:
+/// what it needs at entry, and for each distinct way of leaving it, what is attached, what it
+/// wrote to memory its caller can see, which GIL tokens and locks it leaves outstanding.
+
+/// Memory a caller can see: a parameter, a global, and what hangs off them.
+public indirect enum SummaryPlace: Hashable, Codable, Sendable, CustomStringConvertible {
+    case parameter(Int)
+    case global(usr: String, name: String)
+    case field(SummaryPlace, String)
+    case dereference(SummaryPlace)
+    case element(SummaryPlace)
+
+    public var description: String {
+        switch self {
+        case .parameter(let index): return "parameter \(index + 1)"
+        case .global(_, let name): return name
+        case .field(let base, let name): return "\(base)->\(name)"
+        case .dereference(let base): return "*\(base)"
+        case .element(let base): return "\(base)[]"
+        }
+    }
+}
+
+public enum SummaryValue: Hashable, Codable, Sendable {
+    case integer(Int64)
+    case nonZero
+    /// The thread state attached when the function was entered.
+    case entryThreadState
+    /// What a place held when the function was entered (`param->save`).
+    case initialValue(SummaryPlace)
+    /// A thread state created inside (a sub-interpreter's, PyThreadState_New's).
+    case createdThreadState
+    /// The token of the function's nth outstanding PyGILState_Ensure.
+    case gilToken(Int)
+    case status(failed: Bool)
+}
+
+public enum SummaryAttachment: Hashable, Codable, Sendable {
+    case unchanged
+    case detached
+    case attached(SummaryValue)
+    case unknown
+}
+
+public struct SummaryLock: Hashable, Codable, Sendable {
+    public var place: SummaryPlace
+    /// The lock is `&place` (PyMutex) rather than the handle stored at `place`.
+    public var isAddress: Bool
+}
+
+public struct SummaryExit: Hashable, Codable, Sendable {
+    public var entry: EntryAssumption
+    public var returned: SummaryValue?
+    public var attachment: SummaryAttachment
+    /// Thread states and GIL tokens written to memory the caller sees.
+    public var stores: [SummaryPlace: SummaryValue]
+    public var outstandingEnsures: Int
+    /// GIL tokens released that the function received (read from these places).
+    public var releasedTokens: [SummaryPlace]
+    public var locksHeld: [SummaryLock]
+    public var locksReleased: [SummaryLock]
+    /// The steps of the path that changed the thread state, for traces into the callee.
+    public var effectTrace: [TraceStep]
+
+    public var isIdentity: Bool {
+        attachment == .unchanged && stores.isEmpty && outstandingEnsures == 0 && releasedTokens.isEmpty
+            && locksHeld.isEmpty && locksReleased.isEmpty
+    }
+
+    /// Two exits that differ only in their trace are one.
+    func sameEffect(as other: SummaryExit) -> Bool {
+        var a = self, b = other
+        a.effectTrace = []
+        b.effectTrace = []
+        return a == b
+    }
+}
+
+extension EntryAssumption: Codable {
+    private var code: Int {
+        switch self {
+        case .unknown: return 0
+        case .attached: return 1
+        case .detached: return 2
+        }
+    }
+
+    public init(from decoder: Decoder) throws {
+        switch try decoder.singleValueContainer().decode(Int.self) {
+        case 1: self = .attached
+        case 2: self = .detached
+        default: self = .unknown
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(code)
+    }
+}
+
+public struct FunctionSummary: Hashable, Codable, Sendable {
+    public var name: String
+    public var usr: String
+    public var location: SourceLocation
+    /// Needs an attached thread state at entry (some path uses the C-API before attaching),
+    /// or none (some path attaches first), or either.
+    public var requirement: Requirement
+    /// The path to what imposes the requirement: "calls `PyErr_SetString()` here", through helpers.
+    public var requirementWitness: [TraceStep]
+    /// nil when the function has too many distinct exits to summarise: callers treat it as unknown.
+    public var exits: [SummaryExit]?
+    /// Some path blocks (sleep, read, a lock wait) with the thread state it was entered with attached.
+    public var blockingWitness: [TraceStep]?
+
+    /// A helper that releases the thread state it was entered with on every way out.
+    public var releasesOnEveryExit: Bool {
+        guard let exits, !exits.isEmpty else { return false }
+        return exits.allSatisfy { $0.attachment == .detached }
+    }
+
+    public var attachesOnEveryExit: Bool {
+        guard let exits, !exits.isEmpty else { return false }
+        return exits.allSatisfy { if case .attached = $0.attachment { return $0.entry == .detached } else { return false } }
+    }
+
+    /// A function whose every exit leaves things as they were and returns nothing known.
+    public var isPure: Bool {
+        requirement == .any && blockingWitness == nil && (exits?.allSatisfy { $0.isIdentity && $0.returned == nil } ?? false)
+    }
+}
+
+/// Where the analysis of a function finds the summaries of the functions it calls.
+public protocol SummaryProvider: Sendable {
+    func summary(forUSR usr: String) -> FunctionSummary?
+    /// The functions an indirect call with this signature may reach.
+    func indirectTargets(signature: String) -> [String]
+    /// Whether calls to this function are reported at the function instead of at its callers
+    /// (it is analysed as entered with no thread state, because every caller has none).
+    func isAnalysedAsEnteredDetached(_ usr: String) -> Bool
+}

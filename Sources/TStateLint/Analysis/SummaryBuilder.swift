@@ -1,0 +1,129 @@
+/// Turns the exploration of a function (entered in an unknown state) into its summary.
+enum SummaryBuilder {
+    static let maxExits = 8
+
+    static func summarize(_ analysis: FunctionAnalysis) -> FunctionSummary {
+        let function = analysis.function
+        let needsAttached = analysis.attachedRequirementWitness != nil || analysis.releasesAtEntry
+        let requirement: Requirement
+        switch (needsAttached, analysis.attachesAtEntry) {
+        case (true, false): requirement = .attached
+        case (false, true): requirement = .detached
+        default: requirement = .any
+        }
+        var summary = FunctionSummary(name: function.name, usr: function.usr, location: function.location,
+                                      requirement: requirement,
+                                      requirementWitness: analysis.attachedRequirementWitness ?? [],
+                                      exits: nil, blockingWitness: analysis.blockingWitness)
+        guard analysis.isComplete, function.loweringProblem == nil else { return summary }
+        let places = PlaceMap(function: function)
+        var exits: [SummaryExit] = []
+        for record in analysis.exits where !record.state.isSilenced {
+            guard let exit = places.exit(record) else { return summary }
+            if !exits.contains(where: { $0.sameEffect(as: exit) }) { exits.append(exit) }
+        }
+        if exits.count > maxExits {
+            var merged: [SummaryExit] = []
+            for var exit in exits {
+                exit.returned = nil
+                if !merged.contains(where: { $0.sameEffect(as: exit) }) { merged.append(exit) }
+            }
+            exits = merged
+        }
+        summary.exits = exits.count <= maxExits ? exits : nil
+        return summary
+    }
+}
+
+/// Names a function's variables as places its callers can see.
+struct PlaceMap {
+    let function: Function
+
+    func place(_ variable: VarID) -> SummaryPlace? {
+        let info = function.variables[variable]
+        switch info.kind {
+        case .parameter(let index): return .parameter(index)
+        case .global(let usr): return .global(usr: usr, name: info.name)
+        case .field(let base, let name): return place(base).map { .field($0, name) }
+        case .dereference(let base): return place(base).map { .dereference($0) }
+        case .element(let base): return place(base).map { .element($0) }
+        case .local, .temporary: return nil
+        }
+    }
+
+    func threadState(_ id: ThreadStateID) -> SummaryValue? {
+        switch id {
+        case .entry: return .entryThreadState
+        case .initial(let variable): return place(variable).map { .initialValue($0) }
+        case .created: return .createdThreadState
+        case .opaque, .initialMemory: return nil
+        }
+    }
+
+    func value(_ value: AbstractValue?, in state: AbstractState) -> SummaryValue? {
+        switch value {
+        case .integer(let constant)?: return .integer(constant)
+        case .nonZero?: return .nonZero
+        case .threadState(let id)?: return threadState(id)
+        case .gilToken(let site)?: return state.gilFrames.firstIndex { $0.site == site }.map { .gilToken($0) }
+        case .status(let failed)?: return .status(failed: failed)
+        case nil: return nil
+        }
+    }
+
+    func lock(_ key: Operand) -> SummaryLock? {
+        switch key {
+        case .variable(let variable): return place(variable).map { SummaryLock(place: $0, isAddress: false) }
+        case .address(let variable): return place(variable).map { SummaryLock(place: $0, isAddress: true) }
+        default: return nil
+        }
+    }
+
+    /// nil when the exit's effect cannot be expressed to callers (it attached a thread state
+    /// they cannot name): the function is then opaque.
+    func exit(_ record: ExitRecord) -> SummaryExit? {
+        let state = record.state
+        var attachment: SummaryAttachment
+        let ensureAttachment = state.gilFrames.first.map { Attachment.attached(.created($0.site)) }
+        if state.isAtEntryState || (state.attachment == ensureAttachment && !state.gilFrames.isEmpty) {
+            attachment = .unchanged
+        } else {
+            switch state.attachment {
+            case .detached: attachment = .detached
+            case .attached(let id):
+                guard let value = threadState(id) else { return nil }
+                attachment = .attached(value)
+            case .unknown: attachment = .unknown
+            }
+        }
+        if !state.releasedExternalTokens.isEmpty && state.gilFrames.isEmpty {
+            // Releasing a token it was given restores whatever the caller had before its Ensure.
+            attachment = .unchanged
+        }
+        var stores: [SummaryPlace: SummaryValue] = [:]
+        for (variable, value) in state.values where function.variables[variable].kind.isMemory {
+            switch value {
+            case .threadState, .gilToken:
+                if let place = place(variable), let converted = self.value(value, in: state) { stores[place] = converted }
+            default:
+                break
+            }
+        }
+        var held: [SummaryLock] = [], released: [SummaryLock] = []
+        for lock in state.locks {
+            switch lock.state {
+            case .held: if let converted = self.lock(lock.key) { held.append(converted) }
+            case .releasedFromEntry: if let converted = self.lock(lock.key) { released.append(converted) }
+            case .released, .notAcquired: break
+            }
+        }
+        let effectTrace = record.trace.filter { step in
+            !step.message.hasPrefix("assuming") && !step.message.hasPrefix("taking") && !step.message.hasPrefix("returns here")
+                && !step.message.hasPrefix("reaches the end")
+        }
+        return SummaryExit(entry: state.entry, returned: value(record.returned, in: state), attachment: attachment,
+                           stores: stores, outstandingEnsures: state.gilFrames.count,
+                           releasedTokens: state.releasedExternalTokens.compactMap(place).sorted { "\($0)" < "\($1)" },
+                           locksHeld: held, locksReleased: released, effectTrace: Array(effectTrace.suffix(6)))
+    }
+}
