@@ -16,9 +16,7 @@ struct TStateLintCommand: ParsableCommand {
     )
 }
 
-enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
-    case text, json
-}
+extension ReportFormat: ExpressibleByArgument {}
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Analyse C sources (files or directories; default: .).")
@@ -26,8 +24,11 @@ struct Check: ParsableCommand {
     @Argument(help: "Files or directories to analyse.")
     var paths: [String] = []
 
-    @Option(name: .long, help: "Output format: text or json.")
-    var format: OutputFormat = .text
+    @Option(name: .long, help: "Output format: text, json, json-lines, github, sarif, junit or gitlab.")
+    var format: ReportFormat = .text
+
+    @Flag(name: .long, help: "SARIF: include suppressed findings, marked as suppressed in source.")
+    var showSuppressed = false
 
     @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
     var output: String?
@@ -65,14 +66,10 @@ struct Check: ParsableCommand {
         } catch let error as UsageError {
             throw Failure(message: error.description)
         }
-        let rendered: String
-        switch format {
-        case .json:
-            rendered = JSONReport.render(result, version: TStateLintVersion.current)
-        case .text:
-            let toTerminal = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
-            rendered = TextReport(color: toTerminal).render(result)
-        }
+        let toTerminal = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        let rendered = Reporter.render(result, format: format, catalog: store.catalog, version: TStateLintVersion.current,
+                                       color: format == .text && toTerminal, workingDirectory: options.workingDirectory,
+                                       showSuppressed: showSuppressed)
         if let output {
             do {
                 try rendered.write(toFile: output, atomically: true, encoding: .utf8)
