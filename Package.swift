@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(
             name: "TStateLintTests",
             dependencies: ["TStateLint"],
+            exclude: ["Resources"],
             swiftSettings: clangImport + [.swiftLanguageMode(.v5)],
             linkerSettings: clangLink
         ),

@@ -33,13 +33,13 @@ struct Check: ParsableCommand {
     @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
     var output: String?
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Rule ids or prefixes to run (e.g. TS1 TS201); `ALL` includes opt-in rules.")
+    @Option(name: .long, help: "Rule ids or prefixes to run, comma-separated (e.g. TS1,TS201); `ALL` includes opt-in rules.")
     var select: [String] = []
 
-    @Option(name: .long, parsing: .upToNextOption, help: "Rule ids or prefixes to skip.")
+    @Option(name: .long, help: "Rule ids or prefixes to skip, comma-separated.")
     var ignore: [String] = []
 
-    @Option(name: [.customShort("j"), .long], help: "Parallel jobs (default: number of cores).")
+    @Option(name: [.customShort("j", allowingJoined: true), .long], help: "Parallel jobs (default: number of cores).")
     var jobs: Int?
 
     @Option(name: .long, help: "The Rules directory (default: the installed one).")

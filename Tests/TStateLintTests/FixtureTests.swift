@@ -27,6 +27,32 @@ import Testing
         if name.hasPrefix("bad_") { #expect(!expected.isEmpty, "a bad fixture needs at least one `expect:`") }
     }
 
+    static let programFixtures: [String] = {
+        let directory = TestSupport.fixturesDirectory + "/programs"
+        return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { !$0.hasPrefix(".") }.sorted()
+    }()
+
+    /// Each directory under Fixtures/programs/ is analysed as one program (its files linked):
+    /// the diagnostics across its files are exactly those annotated.
+    @Test("program", arguments: programFixtures)
+    func program(_ name: String) throws {
+        let directory = "Fixtures/programs/" + name
+        let result = try TestSupport.run([directory], select: ["ALL"])
+        let files = try FileManager.default.contentsOfDirectory(atPath: TestSupport.repositoryRoot + "/" + directory).sorted()
+        var expected = Set<String>()
+        for file in files where file.hasSuffix(".c") || file.hasSuffix(".h") {
+            for expectation in TestSupport.expectations(in: TestSupport.repositoryRoot + "/" + directory + "/" + file) {
+                expected.insert("\(directory)/\(file):\(expectation)")
+            }
+        }
+        let reported = Set(result.diagnostics.map { "\($0.location.file):\($0.rule)@\($0.location.line)" })
+        #expect(result.files.allSatisfy { $0.status == .analyzed }, "\(result.files)")
+        #expect(reported.subtracting(expected).isEmpty, "unexpected: \(reported.subtracting(expected).sorted())")
+        #expect(expected.subtracting(reported).isEmpty, "missing: \(expected.subtracting(reported).sorted())")
+        if name.hasPrefix("clean_") { #expect(expected.isEmpty) }
+        if name.hasPrefix("bad_") { #expect(!expected.isEmpty) }
+    }
+
     @Test func fixturesExist() {
         #expect(Self.singleFileFixtures.count > 20)
     }

@@ -91,6 +91,8 @@ public struct AbstractState: Hashable, Sendable {
     public var entry: EntryAssumption
     /// The event that last moved the attached thread state away from the entry's.
     public var awaySite: EventID?
+    /// The event whose need for a thread state made this path assume one was attached at entry.
+    public var entryAssumedAt = Provenance<EventID>()
     /// Values of variables, sorted by id. A variable not listed is unknown.
     public private(set) var values: [VarID: AbstractValue] = [:]
     public var gilFrames: [GILStateFrame] = []
@@ -215,4 +217,17 @@ public struct AbstractState: Hashable, Sendable {
         if escapedGILTokens.contains(site) || returned == .gilToken(site) { return true }
         return values.contains { variables[$0.key].kind.isMemory && $0.value == .gilToken(site) }
     }
+}
+
+/// Carried along a path without being part of what the path is: two states that differ only
+/// here are one state (the first path to arrive keeps its provenance).
+public struct Provenance<Value: Sendable>: Hashable, Sendable {
+    public var value: Value?
+
+    public init(_ value: Value? = nil) {
+        self.value = value
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool { true }
+    public func hash(into hasher: inout Hasher) {}
 }

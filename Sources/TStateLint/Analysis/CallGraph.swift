@@ -1,6 +1,8 @@
 /// Who calls whom across all translation units: direct calls by USR, and calls through
 /// function pointers to every function whose address is taken and whose type matches.
 public struct CallGraph: Sendable {
+    public static let maxIndirectTargets = 4
+
     public let functions: [Function]
     public let indexByUSR: [String: Int]
     /// Functions whose address is taken, by their canonical type.
@@ -45,8 +47,13 @@ public struct CallGraph: Sendable {
                     switch call.callee {
                     case .direct(_, let usr, _):
                         if let target = index[usr] { targets.insert(target) }
-                    case .indirect(_, let signature):
-                        for usr in bySignature[signature] ?? [] { if let target = index[usr] { targets.insert(target) } }
+                    case .indirect(_, let signature) where !signature.isEmpty:
+                        let candidates = bySignature[signature] ?? []
+                        // Many candidates (every METH_VARARGS method) say nothing: the call stays unknown.
+                        guard candidates.count <= CallGraph.maxIndirectTargets else { break }
+                        for usr in candidates { if let target = index[usr] { targets.insert(target) } }
+                    case .indirect:
+                        break
                     }
                 }
             }

@@ -17,6 +17,14 @@ struct Liveness {
                 base = function.variables[current].kind.base
             }
         }
+        // Parameters a branch tests keep their refined values to the exits, where they become
+        // the conditions of the summary's ways out (`emit(msg, 1)` takes the path that attaches).
+        for block in function.blocks {
+            if case .branch(let condition, _, _) = block.terminator, let variable = condition.variable,
+               function.variables[variable].kind.isParameter {
+                alwaysLive.insert(variable)
+            }
+        }
         var uses = [Set<VarID>](repeating: [], count: function.blocks.count)
         var definitions = [Set<VarID>](repeating: [], count: function.blocks.count)
         func read(_ operand: Operand, _ block: Int) {

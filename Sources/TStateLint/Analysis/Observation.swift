@@ -65,8 +65,15 @@ public struct FunctionAnalysis: Sendable {
     public var attachesAtEntry = false
     /// Some path releases the thread state it was entered with.
     public var releasesAtEntry = false
+    /// The function attaches thread states itself (PyGILState_Ensure, PyEval_RestoreThread,
+    /// PyThreadState_Swap, Py_Initialize, an acquiring helper): it is meant to be callable
+    /// without one, and only what all its paths need is required of its callers.
+    public var attachesThreadStates = false
     /// Where a path first blocks with the thread state it was entered with attached.
     public var blockingWitness: [TraceStep]?
+    /// Some path that reported a problem (or was given up) leaves the function: what it does
+    /// there is unknown.
+    public var silencedPathsReachExit = false
     /// For each project function called: whether a thread state was attached at the calls.
     public var callSiteAttachments: [String: Set<CallSiteAttachment>] = [:]
 

@@ -45,6 +45,8 @@ final class PathExplorer {
 
     var analysis: FunctionAnalysis
     private var statesAt: [[AbstractState: Trace?]]
+    /// Per block, for states past the bound: the merge of those sharing a core (all but values).
+    private var mergedByCore: [[AbstractState: AbstractState]]
     private var queue = BlockQueue()
     private var observedKeys = Set<String>()
     private let rpoIndex: [Int]
@@ -55,6 +57,10 @@ final class PathExplorer {
     private var roots: [VarID] = []
     /// Variables holding lock handles: allocated once, never clobbered by calls.
     private var lockHandles = Set<VarID>()
+    /// False for a function with no event that changes the thread state, a GIL token, a lock
+    /// or a critical section: no value can correlate anything, so none is tracked and its
+    /// paths collapse (a regex engine's state machine is explored in linear time).
+    private(set) var tracksValues = true
 
     init(function: Function, model: APIModel, entryContext: EntryContext, limits: ExplorationLimits = ExplorationLimits(),
          summaries: SummaryProvider? = nil) {
@@ -67,11 +73,13 @@ final class PathExplorer {
         self.analysis = FunctionAnalysis(function: function, isPythonEntry: entryContext.isPythonEntry, entryDescription: entryContext.description)
         self.analysis.isForeignThread = entryContext.isForeignThread
         self.statesAt = Array(repeating: [:], count: function.blocks.count)
+        self.mergedByCore = Array(repeating: [:], count: function.blocks.count)
         self.rpoIndex = PathExplorer.reversePostOrder(function)
         for (key, condition) in function.conditionKeys.enumerated() {
             for variable in condition.dependencies { keysByVariable[variable, default: []].append(key) }
         }
         memoryVariables = function.variables.indices.filter { function.variables[$0].kind.isMemory }
+        tracksValues = PathExplorer.hasStatefulEvents(function, model: model, summaries: summaries)
         for id in function.variables.indices {
             let variable = function.variables[id]
             let path: MemoryPath
@@ -142,35 +150,62 @@ final class PathExplorer {
                 state.conditionFacts = state.conditionFacts.filter { liveness.keysLiveAtEntry[block].contains($0.key) }
             }
         }
-        var existing = statesAt[block]
-        if existing[state] != nil { return }
-        if existing.count >= limits.hardStatesPerBlock {
+        if statesAt[block][state] != nil { return }
+        let count = statesAt[block].count
+        if count >= limits.hardStatesPerBlock {
             state = .silenced
-            if existing[state] != nil { return }
-        } else if existing.count >= limits.statesPerBlock, !state.isSilenced {
-            state = widen(state, against: existing.keys)
-            if existing[state] != nil { return }
+            if statesAt[block][state] != nil { return }
+        } else if count >= limits.statesPerBlock, !state.isSilenced {
+            state = widen(state, at: block)
+            if statesAt[block][state] != nil { return }
         }
-        existing[state] = trace
-        statesAt[block] = existing
+        statesAt[block][state] = trace
         queue.push(block: block, priority: rpoIndex[block], state: state, trace: trace)
     }
 
-    /// Merges a state with those at the block that agree on everything but variable values,
-    /// keeping only the values they share.
-    private func widen(_ state: AbstractState, against others: Dictionary<AbstractState, Trace?>.Keys) -> AbstractState {
-        var merged = state
-        for other in others where other.isSilenced == false {
-            var a = other, b = state
-            a.keepOnly { _ in false }
-            b.keepOnly { _ in false }
-            a.conditionFacts = [:]
-            b.conditionFacts = [:]
-            guard a == b else { continue }
-            merged.keepOnly { variable in other.value(variable) == state.value(variable) }
-            merged.conditionFacts = merged.conditionFacts.filter { other.conditionFacts[$0.key] == $0.value }
+    /// Merges a state with the states at the block that agree with it on everything but
+    /// variable values and condition outcomes, keeping only what they share.
+    private func widen(_ state: AbstractState, at block: BlockID) -> AbstractState {
+        var core = state
+        core.keepOnly { _ in false }
+        core.conditionFacts = [:]
+        guard var merged = mergedByCore[block][core] else {
+            mergedByCore[block][core] = state
+            return state
         }
+        let previous = merged
+        merged.keepOnly { variable in previous.value(variable) == state.value(variable) }
+        merged.conditionFacts = merged.conditionFacts.filter { state.conditionFacts[$0.key] == $0.value }
+        mergedByCore[block][core] = merged
         return merged
+    }
+
+    static func hasStatefulEvents(_ function: Function, model: APIModel, summaries: SummaryProvider?) -> Bool {
+        let neutral: Set<Effect> = [.blocking, .needsThreadState, .noThreadStateNeeded, .noreturn, .threadStart,
+                                    .interpreterGet, .interpreterNew, .interpreterClear, .interpreterDelete, .pendingCall,
+                                    .clearThreadState, .deleteThreadState]
+        for block in function.blocks {
+            for event in block.events {
+                switch event.kind {
+                case .macro:
+                    return true
+                case .call(let call):
+                    switch call.callee {
+                    case .direct(let name, let usr, _):
+                        if let effect = model.entry(name)?.effect {
+                            if !neutral.contains(effect) { return true }
+                        } else if let summary = summaries?.summary(forUSR: usr), summary.exits?.allSatisfy(\.isIdentity) != true {
+                            return true
+                        }
+                    case .indirect(_, let signature):
+                        if !signature.isEmpty, summaries?.indirectTargets(signature: signature).isEmpty == false { return true }
+                    }
+                default:
+                    break
+                }
+            }
+        }
+        return false
     }
 
     private static func reversePostOrder(_ function: Function) -> [Int] {
@@ -254,7 +289,10 @@ final class PathExplorer {
                 enqueue(block: target, state: state, trace: trace)
             }
         case .returns(let operand):
-            guard !state.isSilenced else { return }
+            guard !state.isSilenced else {
+                analysis.silencedPathsReachExit = true
+                return
+            }
             let returned = operand.flatMap { value(of: $0, in: state) }
             let isEnd = location == function.closingBrace
             let note = isEnd ? "reaches the end of the function" : "returns here"
@@ -313,7 +351,7 @@ final class PathExplorer {
     }
 
     func refine(_ state: AbstractState, _ condition: Condition, taken: Bool) -> AbstractState? {
-        guard !state.isSilenced else { return state }
+        guard !state.isSilenced, tracksValues else { return state }
         if let key = condition.key {
             if let known = state.conditionFacts[key] { return known == taken ? state : nil }
             var state = state

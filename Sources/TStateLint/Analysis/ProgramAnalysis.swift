@@ -43,7 +43,21 @@ public final class ProgramAnalysis: @unchecked Sendable {
                     } else if registrars.contains(name) {
                         candidates = call.arguments
                     }
-                    for case .function(let target, let usr) in candidates where entries[usr] == nil {
+                    // `verbose ? watch_verbose : watch` reaches the call through a temporary.
+                    var functionsPassed: [(String, String)] = []
+                    for candidate in candidates {
+                        switch candidate {
+                        case .function(let target, let usr):
+                            functionsPassed.append((target, usr))
+                        case .variable(let variable):
+                            for other in function.blocks.flatMap(\.events) {
+                                if case .assign(variable, .function(let target, let usr)) = other.kind { functionsPassed.append((target, usr)) }
+                            }
+                        default:
+                            break
+                        }
+                    }
+                    for (target, usr) in functionsPassed where entries[usr] == nil {
                         entries[usr] = "`\(target)` runs on a thread started by `\(name)()` at \(event.location.file):\(event.location.line)"
                     }
                 }
@@ -68,38 +82,34 @@ public final class ProgramAnalysis: @unchecked Sendable {
         }
         summaryDuration = Date().timeIntervalSince(started)
 
-        // Each function in its entry context.
-        var final = firstPass.map { $0! }
-        let contexts = functions.map(entryContext(of:))
-        reanalyse(where: { contexts[$0].assumption != .unknown }, contexts: contexts, into: &final)
-
-        // A static function that every call reaches with no thread state is analysed as
-        // entered that way; its calls are then not reported at the callers.
+        // A static function that every call reaches with no thread state (as the first pass
+        // saw the calls) is analysed as entered that way: what it does without one is reported
+        // inside it, once, and its calls are not reported at the callers.
         var seenAt: [String: Set<CallSiteAttachment>] = [:]
         var firstCaller: [String: String] = [:]
-        for analysis in final {
-            for (usr, seen) in analysis.callSiteAttachments {
+        for analysis in firstPass.compactMap({ $0 }) {
+            for (usr, seen) in analysis.callSiteAttachments.sorted(by: { $0.key < $1.key }) {
                 seenAt[usr, default: []].formUnion(seen)
                 if firstCaller[usr] == nil { firstCaller[usr] = analysis.function.name }
             }
         }
-        var topDown = contexts
-        var changed = Set<Int>()
+        var contexts = functions.map(entryContext(of:))
         for (index, function) in functions.enumerated() where function.isStatic && contexts[index].assumption == .unknown {
             guard seenAt[function.usr] == [.detached] else { continue }
             let caller = firstCaller[function.usr] ?? "its callers"
-            topDown[index] = EntryContext(assumption: .detached, isPythonEntry: false,
-                                          description: "only called with no thread state attached (from `\(caller)`)")
+            contexts[index] = EntryContext(assumption: .detached, isPythonEntry: false,
+                                           description: "only called with no thread state attached (from `\(caller)`)")
+            lock.lock()
             enteredDetached[function.usr] = caller
-            changed.insert(index)
+            lock.unlock()
         }
-        reanalyse(where: { changed.contains($0) }, contexts: topDown, into: &final)
-        for index in final.indices {
-            final[index].observations.removeAll { observation in
-                if case .helperNeedsThreadState(_, let usr) = observation.kind { return enteredDetached[usr] != nil }
-                return false
-            }
+
+        // Each function in its entry context; callers of those now entered detached again.
+        var final = firstPass.map { $0! }
+        let callsEnteredDetached = functions.indices.map { index in
+            graph.callees[index].contains { enteredDetached[functions[$0].usr] != nil }
         }
+        reanalyse(where: { contexts[$0].assumption != .unknown || callsEnteredDetached[$0] }, contexts: contexts, into: &final)
         analyses = final
     }
 
@@ -160,7 +170,7 @@ extension ProgramAnalysis: SummaryProvider {
     }
 
     public func indirectTargets(signature: String) -> [String] {
-        graph.addressTakenBySignature[signature] ?? []
+        signature.isEmpty ? [] : graph.addressTakenBySignature[signature] ?? []
     }
 
     public func isAnalysedAsEnteredDetached(_ usr: String) -> Bool {

@@ -59,6 +59,9 @@ public struct SummaryExit: Hashable, Codable, Sendable {
     public var releasedTokens: [SummaryPlace]
     public var locksHeld: [SummaryLock]
     public var locksReleased: [SummaryLock]
+    /// What the path found out about parameters it never assigned (`take_gil != 0`): the exit
+    /// is only possible for calls whose arguments agree.
+    public var parameterConditions: [Int: SummaryValue] = [:]
     /// The steps of the path that changed the thread state, for traces into the callee.
     public var effectTrace: [TraceStep]
 
@@ -112,6 +115,9 @@ public struct FunctionSummary: Hashable, Codable, Sendable {
     public var exits: [SummaryExit]?
     /// Some path blocks (sleep, read, a lock wait) with the thread state it was entered with attached.
     public var blockingWitness: [TraceStep]?
+
+    /// Whether the witness of the requirement can stand for a narrower set of exits.
+    public var attachedRequirementWitnessApplies: Bool { !requirementWitness.isEmpty }
 
     /// A helper that releases the thread state it was entered with on every way out.
     public var releasesOnEveryExit: Bool {

@@ -79,10 +79,45 @@ extension PathExplorer {
         return lock.isAddress ? .address(variable) : .variable(variable)
     }
 
+    /// Whether an argument's value allows what a callee path found out about the parameter.
+    func argument(_ argument: Operand, allows condition: SummaryValue, in state: AbstractState) -> Bool {
+        let known = value(of: argument, in: state)
+        switch (condition, known) {
+        case (.integer(let expected), .integer(let actual)?): return expected == actual
+        case (.integer(0), .nonZero?), (.integer(0), .threadState?): return false
+        case (.nonZero, .integer(0)?): return false
+        default: return true
+        }
+    }
+
     func applySummary(_ summary: FunctionSummary, name: String, call: Call, _ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
+        var summary = summary
+        if let exits = summary.exits {
+            // Only the ways through the callee that these arguments allow.
+            let allowed = exits.filter { exit in
+                exit.parameterConditions.allSatisfy { index, condition in
+                    index >= call.arguments.count || argument(call.arguments[index], allows: condition, in: state)
+                }
+            }
+            if !allowed.isEmpty && allowed.count < exits.count {
+                summary.exits = allowed
+                if summary.requirement == .attached, !allowed.contains(where: { $0.entry == .attached }) { summary.requirement = .any }
+                if summary.requirement == .any, allowed.allSatisfy({ $0.entry == .attached }), summary.attachedRequirementWitnessApplies {
+                    summary.requirement = .attached
+                }
+            }
+        }
         var state = state
         let shown = displayName(event, callee: name)
         let site = event.id
+        if summary.requirement == .attached, state.isDefinitelyDetached, summaries?.isAnalysedAsEnteredDetached(summary.usr) == true {
+            // Reported inside the callee: go on with the ways through it that need nothing.
+            let feasible = summary.exits?.filter { $0.entry != .attached } ?? []
+            var lenient = summary
+            lenient.requirement = .any
+            lenient.exits = feasible.isEmpty ? nil : feasible
+            return applySummary(lenient, name: name, call: call, event, state, trace)
+        }
         if summary.requirement == .attached {
             if state.isDefinitelyDetached {
                 if summary.releasesOnEveryExit {
@@ -96,8 +131,12 @@ extension PathExplorer {
             }
             if state.attachment == .attached(.entry) && state.entry == .unknown {
                 state.assumeEntry(.attached)
+                state.entryAssumedAt.value = event.id
                 noteRequirement(event, "\(shown) needs an attached thread state", callee: summary.requirementWitness)
             }
+        }
+        if summary.attachesOnEveryExit, let used = usedBeforeAttaching(state, attachedBy: event, shown: shown, trace: trace) {
+            return used
         }
         if summary.requirement == .detached && state.isDefinitelyAttached && summary.attachesOnEveryExit {
             observe(.helperAttachesWhileAttached(callee: name), at: event, trace: trace,
@@ -105,7 +144,7 @@ extension PathExplorer {
             return [(.silenced, trace)]
         }
         if let blocking = summary.blockingWitness {
-            if state.isDefinitelyAttached {
+            if isKnownToBeAttached(state) {
                 observe(.blockingWhileAttached(callee: name), at: event, trace: trace,
                         note: "\(shown) blocks with the thread state attached", callee: blocking)
             } else if state.attachment == .attached(.entry) && analysis.blockingWitness == nil {
@@ -175,14 +214,18 @@ extension PathExplorer {
         case .detached:
             if case .attached(let saved) = state.attachment {
                 if saved == .entry { state.assumeEntry(.attached) }
+                // The helper put the thread state where its twin will find it: not lost here.
+                state.escapedThreadStates.insert(saved)
                 if !exit.stores.values.contains(.entryThreadState) && exit.returned != .entryThreadState {
                     state.savedByMacro.append(saved)
+                    if state.savedByMacro.count > 4 { state.savedByMacro.removeFirst() }
                 }
                 state.attach(.detached, at: site)
                 if saved == .entry && before.entry != .detached { analysis.releasesAtEntry = true }
                 note("\(shown) releases the thread state")
             }
         case .attached(let value):
+            analysis.attachesThreadStates = true
             var target: Attachment
             switch resolve(value, arguments: arguments, before: before, site: site) {
             case .threadState(let id)?: target = .attached(id)
@@ -203,9 +246,12 @@ extension PathExplorer {
 
         // PyGILState_Ensure()s it leaves to the caller.
         for index in 0..<exit.outstandingEnsures {
+            analysis.attachesThreadStates = true
             let token = Self.callSiteToken(site, index)
-            state.gilFrames.append(GILStateFrame(site: token, previous: state.attachment))
-            if !state.isDefinitelyAttached && state.attachment != .unknown { state.attachment = .attached(.created(token)) }
+            state.gilFrames.append(GILStateFrame(site: token, previous: before.attachment))
+            if exit.attachment == .unchanged && !state.isDefinitelyAttached && state.attachment != .unknown {
+                state.attachment = .attached(.created(token))
+            }
             note("\(shown) acquires a thread state with PyGILState_Ensure()")
         }
 

@@ -16,11 +16,47 @@ enum SummaryBuilder {
                                       requirementWitness: analysis.attachedRequirementWitness ?? [],
                                       exits: nil, blockingWitness: analysis.blockingWitness)
         guard analysis.isComplete, function.loweringProblem == nil else { return summary }
-        let places = PlaceMap(function: function)
+        defer {
+            // A function that attaches thread states itself is meant to be called without one:
+            // it needs one only if every way through it does.
+            if analysis.attachesThreadStates, summary.requirement == .attached, let exits = summary.exits,
+               !exits.allSatisfy({ $0.entry == .attached }) {
+                summary.requirement = .any
+            }
+        }
+        var places = PlaceMap(function: function)
+        for block in function.blocks {
+            for event in block.events {
+                if case .assign(let target, _) = event.kind { places.assignedParameters.insert(target) }
+                if case .call(let call) = event.kind {
+                    for case .address(let variable) in call.arguments { places.assignedParameters.insert(variable) }
+                }
+            }
+        }
         var exits: [SummaryExit] = []
         for record in analysis.exits where !record.state.isSilenced {
             guard let exit = places.exit(record) else { return summary }
             if !exits.contains(where: { $0.sameEffect(as: exit) }) { exits.append(exit) }
+        }
+        if analysis.silencedPathsReachExit {
+            exits.append(SummaryExit(entry: .unknown, returned: nil, attachment: .unknown, stores: [:], outstandingEnsures: 0,
+                                     releasedTokens: [], locksHeld: [], locksReleased: [], effectTrace: []))
+        }
+        var unreturned = exits.map { exit -> SummaryExit in
+            var copy = exit
+            copy.returned = nil
+            return copy
+        }
+        let returnsOnlyNumbers = exits.allSatisfy { exit in
+            switch exit.returned {
+            case nil, .integer?, .nonZero?: return true
+            default: return false
+            }
+        }
+        if returnsOnlyNumbers, unreturned.dropFirst().allSatisfy({ $0.sameEffect(as: unreturned[0]) }) {
+            // One effect whatever it returns: callers need not tell the returns apart.
+            unreturned.removeLast(max(0, unreturned.count - 1))
+            exits = unreturned
         }
         if exits.count > maxExits {
             var merged: [SummaryExit] = []
@@ -38,6 +74,8 @@ enum SummaryBuilder {
 /// Names a function's variables as places its callers can see.
 struct PlaceMap {
     let function: Function
+    /// Parameters the body writes: what a path learns about them says nothing about the call.
+    var assignedParameters = Set<VarID>()
 
     func place(_ variable: VarID) -> SummaryPlace? {
         let info = function.variables[variable]
@@ -121,9 +159,19 @@ struct PlaceMap {
             !step.message.hasPrefix("assuming") && !step.message.hasPrefix("taking") && !step.message.hasPrefix("returns here")
                 && !step.message.hasPrefix("reaches the end")
         }
+        var conditions: [Int: SummaryValue] = [:]
+        for (variable, value) in state.values {
+            guard case .parameter(let index) = function.variables[variable].kind, !assignedParameters.contains(variable) else { continue }
+            switch value {
+            case .integer(let constant): conditions[index] = .integer(constant)
+            case .nonZero: conditions[index] = .nonZero
+            default: break
+            }
+        }
         return SummaryExit(entry: state.entry, returned: value(record.returned, in: state), attachment: attachment,
                            stores: stores, outstandingEnsures: state.gilFrames.count,
                            releasedTokens: state.releasedExternalTokens.compactMap(place).sorted { "\($0)" < "\($1)" },
-                           locksHeld: held, locksReleased: released, effectTrace: Array(effectTrace.suffix(6)))
+                           locksHeld: held, locksReleased: released, parameterConditions: conditions,
+                           effectTrace: Array(effectTrace.suffix(6)))
     }
 }

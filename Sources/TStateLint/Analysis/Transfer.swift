@@ -10,6 +10,7 @@ extension PathExplorer {
             guard let entry = model.entry(name), let effect = entry.effect else { return [(state, trace)] }
             return apply(effect, entry: entry, name: name, call: nil, event, state, trace)
         case .assign(let target, let value):
+            guard tracksValues else { return [(state, trace)] }
             var state = state
             let newValue = self.value(of: value, in: state)
             variableChanged(target, in: &state)
@@ -38,6 +39,7 @@ extension PathExplorer {
             }
             if state.attachment == .attached(.entry) && state.entry == .unknown {
                 state.assumeEntry(.attached)
+                state.entryAssumedAt.value = event.id
                 noteRequirement(event, "`\(access.field)` of `\(access.record)` is \(access.isWrite ? "written" : "read") here")
             }
             return [(state, trace)]
@@ -75,8 +77,10 @@ extension PathExplorer {
     }
 
     private func transferIndirectCall(_ call: Call, signature: String, _ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
-        let targets = summaries?.indirectTargets(signature: signature).compactMap { summaries?.summary(forUSR: $0) } ?? []
-        guard !targets.isEmpty, targets.count <= 4 else { return unknownCall(call, state, trace, escapeTokens: true) }
+        let candidates = summaries?.indirectTargets(signature: signature) ?? []
+        guard candidates.count <= CallGraph.maxIndirectTargets else { return unknownCall(call, state, trace, escapeTokens: true) }
+        let targets = candidates.compactMap { summaries?.summary(forUSR: $0) }
+        guard !targets.isEmpty, targets.count <= CallGraph.maxIndirectTargets else { return unknownCall(call, state, trace, escapeTokens: true) }
         if targets.count == 1 { return applySummary(targets[0], name: targets[0].name, call: call, event, state, trace) }
         // Several candidates: only what they all need, and any of their ways out.
         var combined = targets[0]
@@ -118,6 +122,7 @@ extension PathExplorer {
             }
             if state.attachment == .attached(.entry) && state.entry == .unknown {
                 state.assumeEntry(.attached)
+                state.entryAssumedAt.value = event.id
                 noteRequirement(event, "\(displayName(event, callee: name)) needs an attached thread state")
             }
         }
@@ -165,6 +170,12 @@ extension PathExplorer {
     }
 
     private func apply(_ effect: Effect, entry: APIEntry, name: String, call: Call?, _ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
+        switch effect {
+        case .attach, .ensure, .swap, .newInterpreter, .newInterpreterOut, .initialize:
+            analysis.attachesThreadStates = true
+        default:
+            break
+        }
         var state = state
         var trace = trace
         let shown = displayName(event, callee: name)
@@ -204,6 +215,7 @@ extension PathExplorer {
             trace = trace.appending(event.location, "\(shown) \(verb) here")
 
         case .attach:
+            if let used = usedBeforeAttaching(state, attachedBy: event, shown: shown, trace: trace) { return used }
             if state.isDefinitelyAttached {
                 observe(.attachWhileAttached(callee: name), at: event, trace: trace,
                         note: "\(shown) attaches a thread state here, but one is already attached")
@@ -397,8 +409,24 @@ extension PathExplorer {
                 state.setLock(key, .releasedFromEntry)
             }
 
+        case .initialize:
+            if state.attachment == .attached(.entry) && state.entry == .unknown {
+                state.assumeEntry(.detached)
+                analysis.attachesAtEntry = true
+            }
+            if state.isDefinitelyDetached {
+                state.attach(.attached(.created(site)), at: site)
+                trace = trace.appending(event.location, "\(shown) initializes Python and attaches the main thread state here")
+            }
+
+        case .finalize:
+            if state.attachment != .unknown {
+                state.attach(.detached, at: site)
+                trace = trace.appending(event.location, "\(shown) finalizes Python; no thread state is attached after it")
+            }
+
         case .blocking:
-            if state.isDefinitelyAttached {
+            if isKnownToBeAttached(state) {
                 observe(.blockingWhileAttached(callee: name), at: event, trace: trace,
                         note: "\(shown) blocks here with the thread state attached")
             } else if state.attachment == .attached(.entry) && state.entry != .detached && analysis.blockingWitness == nil {
@@ -419,6 +447,42 @@ extension PathExplorer {
             setResult(nil)
         }
         return [(state, trace)]
+    }
+
+    /// Attached for a fact, not by this path's assumption about an unknown caller (TS205 is
+    /// about code that certainly holds the GIL).
+    func isKnownToBeAttached(_ state: AbstractState) -> Bool {
+        guard state.isDefinitelyAttached else { return false }
+        return state.attachment != .attached(.entry) || entryContext.assumption == .attached
+    }
+
+    /// A path that assumed a thread state was attached at entry (because something needed
+    /// one) and later attaches one itself: the function is entered with none, and what needed
+    /// it ran too early. Reported there, rather than as a double attach here.
+    func usedBeforeAttaching(_ state: AbstractState, attachedBy event: Event, shown: String, trace: Trace?) -> [Path]? {
+        guard state.entry == .attached, state.attachment == .attached(.entry), !entryContext.mustExitAsEntered,
+              let witnessID = state.entryAssumedAt.value, let witness = self.event(witnessID) else { return nil }
+        let later = "before \(shown) attaches one (line \(event.location.line)): the function is entered with none attached"
+        switch witness.kind {
+        case .call(let call):
+            let name = call.callee.name ?? "?"
+            let kind: ObservationKind
+            var inside: [TraceStep] = []
+            if case .direct(_, let usr, let origin) = call.callee, origin == .other, model.entry(name) == nil {
+                kind = .helperNeedsThreadState(callee: name, usr: usr)
+                inside = summaries?.summary(forUSR: usr)?.requirementWitness ?? []
+            } else {
+                kind = .callWithoutThreadState(callee: name)
+            }
+            observe(kind, at: witness, trace: nil, note: "\(displayName(witness, callee: name)) needs an attached thread state, and is called here \(later)",
+                    callee: inside)
+        case .fieldAccess(let access):
+            observe(.fieldAccessWithoutThreadState(access), at: witness, trace: nil,
+                    note: "`\(access.field)` of `\(access.record)` is used here \(later)")
+        default:
+            return nil
+        }
+        return [(.silenced, trace)]
     }
 
     func lockName(_ key: Operand) -> String {

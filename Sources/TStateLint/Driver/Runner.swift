@@ -91,6 +91,9 @@ public struct Runner {
                 notes.append("no Python headers found (no `python3` with headers on PATH, nothing in /usr/include/python3.*); pass `-- -I/path/to/include/python3.X`. Files will be analysed with parse errors.")
             }
         }
+        // Extensions are built with NDEBUG (Python's CFLAGS): assert()s that call the C-API
+        // are not code that runs.
+        if !arguments.contains(where: { $0.hasPrefix("-UNDEBUG") || $0.hasPrefix("-DNDEBUG") }) { arguments.append("-DNDEBUG") }
         arguments += ["-w", "-fno-spell-checking"]
 
         let roots = projectRoots(options)

@@ -796,6 +796,20 @@ final class FunctionLowering {
         return .variable(fieldVariable(base: resolveAlias(baseVariable), name: name, type: cursor.type))
     }
 
+    /// The variable or field a function pointer is read from.
+    private func pointerDeclaration(_ cursor: CXCursor) -> CXCursor? {
+        let expression = stripped(cursor)
+        switch expression.kind {
+        case CXCursor_DeclRefExpr, CXCursor_MemberRefExpr:
+            let declaration = expression.referenced
+            return declaration.isNull ? nil : declaration
+        case CXCursor_ArraySubscriptExpr, CXCursor_UnaryOperator:
+            return expression.children.first(where: { $0.isExpression }).flatMap(pointerDeclaration)
+        default:
+            return nil
+        }
+    }
+
     /// `base[index]`: all elements of an array are one variable, like `*base` (weak updates).
     private func arrayElement(_ cursor: CXCursor) throws -> VarID? {
         let parts = cursor.children.filter { $0.isExpression }
@@ -927,8 +941,13 @@ final class FunctionLowering {
             let calleeExpression = cursor.children.first { $0.isExpression }
             var functionType = calleeExpression?.type.canonical
             if functionType?.kind == CXType_Pointer { functionType = functionType?.pointee.canonical }
+            // Only pointers the project declares are resolved to the project's functions: a field
+            // of a library's struct (APR's bucket type, a Python type's slot) may hold anything.
+            let resolvable = calleeExpression.flatMap(pointerDeclaration).map { declaration in
+                context.isProjectFile(declaration.location.expanded.file, location: declaration.location)
+            } ?? false
             callee = .indirect(try calleeExpression.map { try lowerExpression($0, wantValue: true) } ?? .unknown,
-                               signature: functionType?.spelling ?? "")
+                               signature: resolvable ? functionType?.spelling ?? "" : "")
         }
         var arguments: [Operand] = []
         let count = clang_Cursor_getNumArguments(cursor)

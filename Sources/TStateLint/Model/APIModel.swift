@@ -39,6 +39,11 @@ public enum Effect: String, Codable, Sendable, CaseIterable {
     case lockAcquireTimed = "lock-acquire-timed"
     case lockRelease = "lock-release"
     case pendingCall = "pending-call"
+    /// Py_Initialize*: initializes the runtime and attaches the main thread state (a no-op when
+    /// already initialized and attached).
+    case initialize
+    /// Py_FinalizeEx: finalizes the runtime; no thread state is attached afterwards.
+    case finalize
     /// Starts a thread running the function passed as argument `arg` (pthread_create): that
     /// function is entered with no thread state attached.
     case threadStart = "thread-start"
