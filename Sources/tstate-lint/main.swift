@@ -11,7 +11,7 @@ struct TStateLintCommand: ParsableCommand {
         commandName: "tstate-lint",
         abstract: "Finds thread-state (GIL) and sub-interpreter misuse in CPython C extensions.",
         version: TStateLintVersion.current,
-        subcommands: [Check.self, Rules.self, Rule.self, CFG.self],
+        subcommands: [Check.self, Rules.self, Rule.self, Summaries.self, CFG.self],
         defaultSubcommand: Check.self
     )
 }
@@ -117,6 +117,31 @@ struct Rule: ParsableCommand {
             throw Failure(message: "unknown rule `\(id)`; `tstate-lint rules` lists them")
         }
         print(RuleDocRenderer.render(rule), terminator: "")
+    }
+}
+
+struct Summaries: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Show what the analysis concluded each function does to the thread state, as its callers see it.")
+
+    @Argument(help: "Files or directories (analysed together, as `check` does).")
+    var paths: [String] = []
+
+    @Option(name: .long, help: "Only this function.")
+    var function: String?
+
+    var clangArguments: [String] { passthroughClangArguments }
+
+    func run() throws {
+        let store = try loadStore(nil)
+        var options = RunOptions(paths: paths.isEmpty ? ["."] : paths, clangArguments: clangArguments)
+        options.collectSummaries = true
+        let result: RunResult
+        do {
+            result = try Runner(store: store).run(options)
+        } catch let error as UsageError {
+            throw Failure(message: error.description)
+        }
+        print(SummaryReport.render(result.summaries, matching: function), terminator: "")
     }
 }
 

@@ -111,6 +111,8 @@ public struct AbstractState: Hashable, Sendable {
     public var escapedLocks: Set<Operand> = []
     /// Variables holding GIL tokens the function was given and released (`release(s)` helpers).
     public var releasedExternalTokens: Set<VarID> = []
+    /// Released an Ensure it did not make, with a made-up token: its caller's innermost one.
+    public var releasesCallersEnsure = false
     /// Values of memory the IR of this function does not name, written by the callees' summaries.
     public var syntheticMemory: [MemoryPath: AbstractValue] = [:]
     /// Outcomes of side-effect-free condition expressions tested on this path, by key.

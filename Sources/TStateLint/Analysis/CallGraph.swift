@@ -8,6 +8,8 @@ public struct CallGraph: Sendable {
     /// Functions whose address is taken, by their canonical type.
     public let addressTakenBySignature: [String: [String]]
     public let callees: [[Int]]
+    /// Functions stored in struct fields of this name anywhere in the program (`up.gil_get = gil_real_get`).
+    public let storedInField: [String: [String]]
 
     public init(functions: [Function], staticReferences: [FunctionReference]) {
         self.functions = functions
@@ -18,13 +20,17 @@ public struct CallGraph: Sendable {
         indexByUSR = index
 
         var addressTaken = Set<String>(staticReferences.map(\.usr))
+        var fields: [String: Set<String>] = [:]
         for function in functions {
             for block in function.blocks {
                 for event in block.events {
                     switch event.kind {
                     case .call(let call):
                         for case .function(_, let usr) in call.arguments { addressTaken.insert(usr) }
-                    case .assign(_, .function(_, let usr)), .escape(.function(_, let usr)):
+                    case .assign(let target, .function(_, let usr)):
+                        addressTaken.insert(usr)
+                        if case .field(_, let name) = function.variables[target].kind { fields[name, default: []].insert(usr) }
+                    case .escape(.function(_, let usr)):
                         addressTaken.insert(usr)
                     default:
                         break
@@ -32,6 +38,7 @@ public struct CallGraph: Sendable {
                 }
             }
         }
+        storedInField = fields.mapValues { $0.sorted() }
         var bySignature: [String: [String]] = [:]
         for usr in addressTaken.sorted() {
             guard let position = index[usr] else { continue }
@@ -39,6 +46,7 @@ public struct CallGraph: Sendable {
         }
         addressTakenBySignature = bySignature
 
+        let storedInField = self.storedInField
         callees = functions.map { function in
             var targets = Set<Int>()
             for block in function.blocks {
@@ -47,18 +55,31 @@ public struct CallGraph: Sendable {
                     switch call.callee {
                     case .direct(_, let usr, _):
                         if let target = index[usr] { targets.insert(target) }
-                    case .indirect(_, let signature) where !signature.isEmpty:
-                        let candidates = bySignature[signature] ?? []
-                        // Many candidates (every METH_VARARGS method) say nothing: the call stays unknown.
-                        guard candidates.count <= CallGraph.maxIndirectTargets else { break }
-                        for usr in candidates { if let target = index[usr] { targets.insert(target) } }
                     case .indirect:
-                        break
+                        let candidates = CallGraph.candidates(call, in: function, bySignature: bySignature, storedInField: storedInField)
+                        for usr in candidates { if let target = index[usr] { targets.insert(target) } }
                     }
                 }
             }
             return targets.sorted()
         }
+    }
+
+    /// The project's functions an indirect call may reach: those stored in the struct field it
+    /// calls through, else those of its type whose address is taken; none when there are too
+    /// many (every METH_VARARGS method) to say anything.
+    static func candidates(_ call: Call, in function: Function, bySignature: [String: [String]], storedInField: [String: [String]]) -> [String] {
+        guard case .indirect(let pointer, let signature) = call.callee, !signature.isEmpty else { return [] }
+        var candidates = bySignature[signature] ?? []
+        if case .variable(let variable) = pointer, case .field(_, let name) = function.variables[variable].kind,
+           let stored = storedInField[name], !stored.isEmpty {
+            candidates = stored
+        }
+        return candidates.count <= maxIndirectTargets ? candidates : []
+    }
+
+    public func indirectTargets(of call: Call, in function: Function) -> [String] {
+        CallGraph.candidates(call, in: function, bySignature: addressTakenBySignature, storedInField: storedInField)
     }
 
     /// Strongly connected components, callees before callers (Tarjan, iterative).

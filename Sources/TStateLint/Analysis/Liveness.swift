@@ -1,6 +1,7 @@
-/// Which local variables may still be read at the start of each block. Values of dead
-/// locals are dropped from the states there, so paths that differ only in them merge.
-/// Memory (fields, dereferences, globals) and locals whose address is taken are always live.
+/// Which variables the function may still read at the start of each block. What the
+/// analysis knows of the others is dropped there, so paths that differ only in them merge
+/// (the explorer keeps thread states, GIL tokens and lock handles, which matter beyond reads
+/// by name). Locals whose address is taken are always live.
 struct Liveness {
     private(set) var liveAtEntry: [Set<VarID>]
     private(set) var alwaysLive: Set<VarID>
@@ -9,14 +10,6 @@ struct Liveness {
 
     init(function: Function) {
         var alwaysLive = Set<VarID>()
-        for (id, variable) in function.variables.enumerated() where variable.kind.isMemory {
-            alwaysLive.insert(id)
-            var base = function.variables[id].kind.base
-            while let current = base {
-                alwaysLive.insert(current)
-                base = function.variables[current].kind.base
-            }
-        }
         // Parameters a branch tests keep their refined values to the exits, where they become
         // the conditions of the summary's ways out (`emit(msg, 1)` takes the path that attaches).
         for block in function.blocks {

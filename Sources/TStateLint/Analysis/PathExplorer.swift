@@ -145,7 +145,14 @@ final class PathExplorer {
     private func enqueue(block: BlockID, state: AbstractState, trace: Trace?) {
         var state = state
         if !state.isSilenced {
-            state.keepOnly { liveness.isLive($0, atEntryOf: block) }
+            let kept = state
+            state.keepOnly { variable in
+                if liveness.isLive(variable, atEntryOf: block) || lockHandles.contains(variable) { return true }
+                switch kept.value(variable) {
+                case .threadState?, .gilToken?: return function.variables[variable].kind.isMemory
+                default: return false
+                }
+            }
             if !state.conditionFacts.isEmpty {
                 state.conditionFacts = state.conditionFacts.filter { liveness.keysLiveAtEntry[block].contains($0.key) }
             }
@@ -197,8 +204,8 @@ final class PathExplorer {
                         } else if let summary = summaries?.summary(forUSR: usr), summary.exits?.allSatisfy(\.isIdentity) != true {
                             return true
                         }
-                    case .indirect(_, let signature):
-                        if !signature.isEmpty, summaries?.indirectTargets(signature: signature).isEmpty == false { return true }
+                    case .indirect:
+                        if summaries?.indirectTargets(of: call, in: function).isEmpty == false { return true }
                     }
                 default:
                     break
@@ -384,7 +391,6 @@ final class PathExplorer {
         case .gilToken?, .status?:
             return state
         case nil:
-            guard function.variables[variable].type != .pyObject else { return state }
             switch comparison {
             case .zero: state.set(variable, .integer(0))
             case .nonZero: state.set(variable, .nonZero)
@@ -431,31 +437,39 @@ final class PathExplorer {
         }
     }
 
-    /// Code the model does not describe may write globals and memory reachable from the
-    /// pointers it is given: forget what that memory holds, except saved thread states and GIL
-    /// tokens (code handed `self` keeps `self->state`).
-    func memoryClobbered(in state: inout AbstractState, reachableFrom arguments: [Operand]) {
-        // A pointer argument gives the callee what it points to (the variable's descendants);
-        // `&x` gives it `x` too.
-        var pointed = Set<VarID>(), addressed = Set<VarID>()
-        for argument in arguments {
+    /// Memory a call may write: the paths under `prefix` (and `prefix` itself when inclusive).
+    struct Clobber {
+        var prefix: MemoryPath
+        var inclusive: Bool
+
+        func covers(_ path: MemoryPath) -> Bool {
+            guard path.root == prefix.root, path.steps.count >= prefix.steps.count,
+                  Array(path.steps.prefix(prefix.steps.count)) == prefix.steps else { return false }
+            return inclusive || path.steps.count > prefix.steps.count
+        }
+    }
+
+    /// What code the analysis knows nothing about may write: what the pointers it is given
+    /// point to, and `x` itself for `&x`. Not globals: a C library does not write the
+    /// extension's globals, and the project's own functions say what they write in their
+    /// summaries.
+    func clobbers(reachableFrom arguments: [Operand]) -> [Clobber] {
+        arguments.compactMap { argument in
             switch argument {
-            case .variable(let variable): pointed.insert(variable)
-            case .address(let variable): addressed.insert(variable)
-            default: break
+            case .variable(let variable): return Clobber(prefix: pathOfVariable[variable], inclusive: false)
+            case .address(let variable): return Clobber(prefix: pathOfVariable[variable], inclusive: true)
+            default: return nil
             }
         }
-        func reachable(_ variable: VarID) -> Bool {
-            if function.variables[roots[variable]].kind.isGlobal || addressed.contains(variable) { return true }
-            var current = function.variables[variable].kind.base
-            while let base = current {
-                if pointed.contains(base) || addressed.contains(base) { return true }
-                current = function.variables[base].kind.base
-            }
-            return false
-        }
+    }
+
+    /// Forgets what the clobbered memory holds, except saved thread states and GIL tokens
+    /// (code handed `self` keeps `self->state`) and lock handles (allocated once).
+    func clobberMemory(in state: inout AbstractState, _ clobbers: [Clobber]) {
+        guard !clobbers.isEmpty else { return }
+        func clobbered(_ path: MemoryPath) -> Bool { clobbers.contains { $0.covers(path) } }
         for lock in state.locks {
-            guard case .variable(let handle) = lock.key, reachable(handle) || pointed.contains(handle) else { continue }
+            guard case .variable(let handle) = lock.key, clobbered(pathOfVariable[handle]) else { continue }
             if case .held = lock.state { continue }
             // The callee may acquire (or release) it: what this path knew no longer holds.
             state.setLock(lock.key, nil)
@@ -464,16 +478,11 @@ final class PathExplorer {
             state.syntheticMemory = state.syntheticMemory.filter { path, value in
                 switch value {
                 case .threadState, .gilToken: return true
-                default: break
-                }
-                switch path.root {
-                case .global: return false
-                case .variable(let root): return !(pointed.contains(root) || addressed.contains(root))
+                default: return !clobbered(path)
                 }
             }
         }
-        for id in memoryVariables where !lockHandles.contains(id) {
-            guard reachable(id) else { continue }
+        for id in memoryVariables where !lockHandles.contains(id) && clobbered(pathOfVariable[id]) {
             switch state.value(id) {
             case .threadState?, .gilToken?: continue
             case nil: break
@@ -481,6 +490,10 @@ final class PathExplorer {
             }
             for key in keysByVariable[id] ?? [] { state.conditionFacts[key] = nil }
         }
+    }
+
+    func memoryClobbered(in state: inout AbstractState, reachableFrom arguments: [Operand]) {
+        clobberMemory(in: &state, clobbers(reachableFrom: arguments))
     }
 }
 

@@ -141,13 +141,11 @@ public final class ProgramAnalysis: @unchecked Sendable {
                                      limits: limits, summaries: self).run())
             }
             var changed = false
+            let built = results.map { SummaryBuilder.summarize($0.1, summaries: self, model: model) }
             lock.lock()
-            for (_, analysis) in results {
-                let summary = SummaryBuilder.summarize(analysis)
-                if summaries[analysis.function.usr] != summary {
-                    summaries[analysis.function.usr] = summary
-                    changed = true
-                }
+            for summary in built where summaries[summary.usr] != summary {
+                summaries[summary.usr] = summary
+                changed = true
             }
             lock.unlock()
             if !changed { break }
@@ -169,8 +167,8 @@ extension ProgramAnalysis: SummaryProvider {
         return summaries[usr]
     }
 
-    public func indirectTargets(signature: String) -> [String] {
-        signature.isEmpty ? [] : graph.addressTakenBySignature[signature] ?? []
+    public func indirectTargets(of call: Call, in function: Function) -> [String] {
+        graph.indirectTargets(of: call, in: function)
     }
 
     public func isAnalysedAsEnteredDetached(_ usr: String) -> Bool {

@@ -30,6 +30,8 @@ public enum SummaryValue: Hashable, Codable, Sendable {
     case initialValue(SummaryPlace)
     /// A thread state created inside (a sub-interpreter's, PyThreadState_New's).
     case createdThreadState
+    /// A thread state the callee got from somewhere its callers cannot name (a hash table).
+    case unnamedThreadState
     /// The token of the function's nth outstanding PyGILState_Ensure.
     case gilToken(Int)
     case status(failed: Bool)
@@ -57,6 +59,8 @@ public struct SummaryExit: Hashable, Codable, Sendable {
     public var outstandingEnsures: Int
     /// GIL tokens released that the function received (read from these places).
     public var releasedTokens: [SummaryPlace]
+    /// Releases the caller's innermost PyGILState_Ensure with a made-up token.
+    public var releasesCallersEnsure = false
     public var locksHeld: [SummaryLock]
     public var locksReleased: [SummaryLock]
     /// What the path found out about parameters it never assigned (`take_gil != 0`): the exit
@@ -66,7 +70,7 @@ public struct SummaryExit: Hashable, Codable, Sendable {
     public var effectTrace: [TraceStep]
 
     public var isIdentity: Bool {
-        attachment == .unchanged && stores.isEmpty && outstandingEnsures == 0 && releasedTokens.isEmpty
+        attachment == .unchanged && stores.isEmpty && outstandingEnsures == 0 && releasedTokens.isEmpty && !releasesCallersEnsure
             && locksHeld.isEmpty && locksReleased.isEmpty
     }
 
@@ -115,6 +119,8 @@ public struct FunctionSummary: Hashable, Codable, Sendable {
     public var exits: [SummaryExit]?
     /// Some path blocks (sleep, read, a lock wait) with the thread state it was entered with attached.
     public var blockingWitness: [TraceStep]?
+    /// Memory it may write, each place with what lies below it; nil when it may write anything.
+    public var modifies: [SummaryPlace]? = []
 
     /// Whether the witness of the requirement can stand for a narrower set of exits.
     public var attachedRequirementWitnessApplies: Bool { !requirementWitness.isEmpty }
@@ -139,8 +145,8 @@ public struct FunctionSummary: Hashable, Codable, Sendable {
 /// Where the analysis of a function finds the summaries of the functions it calls.
 public protocol SummaryProvider: Sendable {
     func summary(forUSR usr: String) -> FunctionSummary?
-    /// The functions an indirect call with this signature may reach.
-    func indirectTargets(signature: String) -> [String]
+    /// The functions an indirect call may reach.
+    func indirectTargets(of call: Call, in function: Function) -> [String]
     /// Whether calls to this function are reported at the function instead of at its callers
     /// (it is analysed as entered with no thread state, because every caller has none).
     func isAnalysedAsEnteredDetached(_ usr: String) -> Bool

@@ -64,6 +64,8 @@ extension PathExplorer {
             return read(path, in: before) ?? .threadState(.initialMemory(path))
         case .createdThreadState:
             return .threadState(.created(site))
+        case .unnamedThreadState:
+            return .threadState(.opaque(site))
         case .gilToken(let index):
             return .gilToken(Self.callSiteToken(site, index))
         }
@@ -73,6 +75,21 @@ extension PathExplorer {
     static func callSiteToken(_ site: EventID, _ index: Int) -> EventID { -(site * 16 + index + 1) }
 
     static func eventOfSite(_ site: EventID) -> EventID { site >= 0 ? site : (-site - 1) / 16 }
+
+    /// The caller's memory a callee may have written, from its summary's `modifies`.
+    func clobbers(writtenBy summary: FunctionSummary, arguments: [Operand]) -> [Clobber] {
+        guard let modifies = summary.modifies else {
+            // Writes too many places to list: as for code the analysis knows nothing about.
+            return clobbers(reachableFrom: arguments)
+        }
+        return modifies.compactMap { place -> Clobber? in
+            if case .parameter(let index) = place {
+                guard index < arguments.count else { return nil }
+                return clobbers(reachableFrom: [arguments[index]]).first
+            }
+            return memoryPath(of: place, arguments: arguments).map { Clobber(prefix: $0, inclusive: true) }
+        }
+    }
 
     func lockKey(_ lock: SummaryLock, arguments: [Operand]) -> Operand? {
         guard let path = memoryPath(of: lock.place, arguments: arguments), let variable = variableOfPath[path] else { return nil }
@@ -184,7 +201,7 @@ extension PathExplorer {
         }
 
         // What the callee wrote where the caller can see it.
-        memoryClobbered(in: &state, reachableFrom: arguments)
+        clobberMemory(in: &state, clobbers(writtenBy: summary, arguments: arguments))
         for (place, value) in exit.stores.sorted(by: { "\($0.key)" < "\($1.key)" }) {
             guard let path = memoryPath(of: place, arguments: arguments) else { continue }
             write(path, resolve(value, arguments: arguments, before: before, site: site), in: &state)
@@ -207,12 +224,28 @@ extension PathExplorer {
             }
         }
 
+        if exit.releasesCallersEnsure {
+            // With no Ensure of the caller's to release, this way through the callee goes with
+            // another way through its acquiring twin: nothing after it can be judged.
+            guard let frame = state.gilFrames.popLast() else { return (.silenced, trace) }
+            state.attachment = frame.previous
+            state.dischargedSites.insert(frame.site)
+            note("\(shown) releases the thread state of the innermost PyGILState_Ensure()")
+        }
+
         // The thread state it leaves attached.
         switch exit.attachment {
         case .unchanged:
             break
         case .detached:
-            if case .attached(let saved) = state.attachment {
+            if let frame = state.gilFrames.last, state.attachment == .attached(.created(frame.site)) {
+                // A release helper given the thread state an acquire helper's Ensure made: the
+                // pair gives it back, whichever of their mechanisms each used (mod_wsgi).
+                state.gilFrames.removeLast()
+                state.attachment = frame.previous
+                state.dischargedSites.insert(frame.site)
+                note("\(shown) releases the thread state")
+            } else if case .attached(let saved) = state.attachment {
                 if saved == .entry { state.assumeEntry(.attached) }
                 // The helper put the thread state where its twin will find it: not lost here.
                 state.escapedThreadStates.insert(saved)
@@ -241,7 +274,10 @@ extension PathExplorer {
             state.attach(target, at: site)
             note(target == .attached(.entry) && state.isAtEntryState ? "\(shown) re-attaches the thread state" : "\(shown) attaches a thread state")
         case .unknown:
-            state.attachment = .unknown
+            if !exit.releasesCallersEnsure && exit.releasedTokens.isEmpty {
+                // What the callee leaves is unknown: nothing after it can be judged.
+                return (.silenced, trace)
+            }
         }
 
         // PyGILState_Ensure()s it leaves to the caller.

@@ -2,7 +2,61 @@
 enum SummaryBuilder {
     static let maxExits = 8
 
-    static func summarize(_ analysis: FunctionAnalysis) -> FunctionSummary {
+    /// Where a function may write, in places its callers can name (mod analysis, flow-insensitive).
+    static func modifies(_ function: Function, places: PlaceMap, summaries: SummaryProvider?, model: APIModel) -> [SummaryPlace]? {
+        var written: [SummaryPlace] = []
+        func add(_ place: SummaryPlace?) {
+            if let place, !written.contains(place) { written.append(place) }
+        }
+        /// A callee's place, seen from this function through the call's arguments.
+        func translate(_ place: SummaryPlace, _ arguments: [Operand]) -> SummaryPlace? {
+            switch place {
+            case .parameter(let index):
+                guard index < arguments.count else { return nil }
+                switch arguments[index] {
+                case .variable(let variable), .address(let variable): return places.place(variable)
+                default: return nil
+                }
+            case .global: return place
+            case .field(let base, let name): return translate(base, arguments).map { .field($0, name) }
+            case .dereference(let base):
+                if case .parameter(let index) = base, index < arguments.count, case .address(let variable) = arguments[index] {
+                    return places.place(variable)
+                }
+                return translate(base, arguments).map { .dereference($0) }
+            case .element(let base): return translate(base, arguments).map { .element($0) }
+            }
+        }
+        for block in function.blocks {
+            for event in block.events {
+                switch event.kind {
+                case .assign(let target, _):
+                    if function.variables[target].kind.isMemory { add(places.place(target)) }
+                case .call(let call):
+                    var summary: FunctionSummary?
+                    if case .direct(let name, let usr, let origin) = call.callee, origin == .other, model.entry(name) == nil {
+                        summary = summaries?.summary(forUSR: usr)
+                    }
+                    if let summary {
+                        guard let calleeWrites = summary.modifies else { return nil }
+                        for place in calleeWrites { add(translate(place, call.arguments)) }
+                    } else {
+                        for argument in call.arguments {
+                            switch argument {
+                            case .variable(let variable), .address(let variable): add(places.place(variable))
+                            default: break
+                            }
+                        }
+                    }
+                default:
+                    break
+                }
+            }
+        }
+        return written.count <= 256 ? written : nil
+    }
+
+    static func summarize(_ analysis: FunctionAnalysis, summaries: SummaryProvider? = nil, model: APIModel = APIModel()) -> FunctionSummary {
         let function = analysis.function
         let needsAttached = analysis.attachedRequirementWitness != nil || analysis.releasesAtEntry
         let requirement: Requirement
@@ -15,15 +69,11 @@ enum SummaryBuilder {
                                       requirement: requirement,
                                       requirementWitness: analysis.attachedRequirementWitness ?? [],
                                       exits: nil, blockingWitness: analysis.blockingWitness)
-        guard analysis.isComplete, function.loweringProblem == nil else { return summary }
-        defer {
-            // A function that attaches thread states itself is meant to be called without one:
-            // it needs one only if every way through it does.
-            if analysis.attachesThreadStates, summary.requirement == .attached, let exits = summary.exits,
-               !exits.allSatisfy({ $0.entry == .attached }) {
-                summary.requirement = .any
-            }
+        guard analysis.isComplete, function.loweringProblem == nil else {
+            summary.modifies = nil
+            return summary
         }
+
         var places = PlaceMap(function: function)
         for block in function.blocks {
             for event in block.events {
@@ -41,6 +91,12 @@ enum SummaryBuilder {
         if analysis.silencedPathsReachExit {
             exits.append(SummaryExit(entry: .unknown, returned: nil, attachment: .unknown, stores: [:], outstandingEnsures: 0,
                                      releasedTokens: [], locksHeld: [], locksReleased: [], effectTrace: []))
+        }
+        if analysis.attachesThreadStates, exits.contains(where: { $0.entry == .detached }) {
+            // A function that attaches thread states itself is entered without one; its paths
+            // that only make sense entered attached (an unchecked failed acquire going on to
+            // use the C-API) are reported inside it, not passed on to its callers.
+            exits.removeAll { $0.entry == .attached }
         }
         var unreturned = exits.map { exit -> SummaryExit in
             var copy = exit
@@ -67,6 +123,13 @@ enum SummaryBuilder {
             exits = merged
         }
         summary.exits = exits.count <= maxExits ? exits : nil
+        summary.modifies = modifies(function, places: places, summaries: summaries, model: model)
+        // A function that attaches thread states itself is meant to be called without one:
+        // it needs one only if every way through it does.
+        if analysis.attachesThreadStates, summary.requirement == .attached, let exits = summary.exits,
+           !exits.allSatisfy({ $0.entry == .attached }) {
+            summary.requirement = .any
+        }
         return summary
     }
 }
@@ -94,7 +157,7 @@ struct PlaceMap {
         case .entry: return .entryThreadState
         case .initial(let variable): return place(variable).map { .initialValue($0) }
         case .created: return .createdThreadState
-        case .opaque, .initialMemory: return nil
+        case .opaque, .initialMemory: return .unnamedThreadState
         }
     }
 
@@ -134,7 +197,7 @@ struct PlaceMap {
             case .unknown: attachment = .unknown
             }
         }
-        if !state.releasedExternalTokens.isEmpty && state.gilFrames.isEmpty {
+        if (!state.releasedExternalTokens.isEmpty || state.releasesCallersEnsure) && state.gilFrames.isEmpty {
             // Releasing a token it was given restores whatever the caller had before its Ensure.
             attachment = .unchanged
         }
@@ -171,6 +234,7 @@ struct PlaceMap {
         return SummaryExit(entry: state.entry, returned: value(record.returned, in: state), attachment: attachment,
                            stores: stores, outstandingEnsures: state.gilFrames.count,
                            releasedTokens: state.releasedExternalTokens.compactMap(place).sorted { "\($0)" < "\($1)" },
+                           releasesCallersEnsure: state.releasesCallersEnsure,
                            locksHeld: held, locksReleased: released, parameterConditions: conditions,
                            effectTrace: Array(effectTrace.suffix(6)))
     }

@@ -76,11 +76,15 @@ extension PathExplorer {
         return [(state, trace)]
     }
 
-    private func transferIndirectCall(_ call: Call, signature: String, _ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
-        let candidates = summaries?.indirectTargets(signature: signature) ?? []
-        guard candidates.count <= CallGraph.maxIndirectTargets else { return unknownCall(call, state, trace, escapeTokens: true) }
-        let targets = candidates.compactMap { summaries?.summary(forUSR: $0) }
-        guard !targets.isEmpty, targets.count <= CallGraph.maxIndirectTargets else { return unknownCall(call, state, trace, escapeTokens: true) }
+    private func transferIndirectCall(_ call: Call, _ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
+        let candidates = summaries?.indirectTargets(of: call, in: function) ?? []
+        var targets = candidates.compactMap { summaries?.summary(forUSR: $0) }
+        guard !targets.isEmpty else { return unknownCall(call, state, trace, escapeTokens: true) }
+        if targets.contains(where: { !$0.isPure }) {
+            // A table of hooks with no-op stand-ins (uwsgi's gil_fake_get next to gil_real_get):
+            // the one that does something says what the call is for.
+            targets.removeAll { $0.isPure }
+        }
         if targets.count == 1 { return applySummary(targets[0], name: targets[0].name, call: call, event, state, trace) }
         // Several candidates: only what they all need, and any of their ways out.
         var combined = targets[0]
@@ -100,7 +104,7 @@ extension PathExplorer {
     private func transferCall(_ call: Call, _ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
         var state = state
         guard case .direct(let name, let usr, let origin) = call.callee else {
-            if case .indirect(_, let signature) = call.callee { return transferIndirectCall(call, signature: signature, event, state, trace) }
+            if case .indirect = call.callee { return transferIndirectCall(call, event, state, trace) }
             return unknownCall(call, state, trace, escapeTokens: true)
         }
         let entry = model.entry(name)
@@ -295,7 +299,15 @@ extension PathExplorer {
             case .integer(let value)?:
                 observe(.gilReleaseOfForeignToken(value: value), at: event, trace: trace,
                         note: "\(shown) is given a value that did not come from `PyGILState_Ensure()`")
-                return [(.silenced, trace)]
+                // Go on as the code means it: it releases the innermost Ensure (mod_wsgi pairs a
+                // discarded Ensure with PyGILState_Release(PyGILState_UNLOCKED)).
+                if let frame = state.gilFrames.popLast() {
+                    state.attachment = frame.previous
+                    state.dischargedSites.insert(frame.site)
+                } else {
+                    state.releasesCallersEnsure = true
+                    state.attachment = .unknown
+                }
             default:
                 if let frame = state.gilFrames.popLast() {
                     state.attachment = frame.previous

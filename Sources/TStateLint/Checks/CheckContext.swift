@@ -54,6 +54,8 @@ struct CheckContext {
     func wasUndoneOnAnotherPath(_ site: EventID?, comparedWith exit: ExitRecord, allowingHandOff: Bool = false) -> Bool {
         guard let site else { return false }
         let undoing = exits.filter { $0.state.dischargedSites.contains(site) }
+        // An error exit (`return NULL`, `return -1`) should give back what other paths give back.
+        if isErrorExit(exit) == true { return !undoing.isEmpty }
         guard undoing.contains(where: { Self.mayReturnTheSame($0.returned, exit.returned) }) else { return false }
         if allowingHandOff, isErrorExit(exit) == false, undoing.allSatisfy({ isErrorExit($0) == true }) {
             return false

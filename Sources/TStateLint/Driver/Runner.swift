@@ -9,6 +9,7 @@ public struct RunOptions: Sendable {
     public var jobs: Int
     public var workingDirectory: String
     public var exclude: [String]
+    public var collectSummaries = false
 
     public init(paths: [String], clangArguments: [String] = [], select: [String]? = nil, ignore: [String] = [],
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount, workingDirectory: String = FileManager.default.currentDirectoryPath,
@@ -39,6 +40,8 @@ public struct RunResult: Sendable {
     public var duration: TimeInterval
     /// Time spent computing function summaries (bottom-up over the call graph).
     public var summaryDuration: TimeInterval = 0
+    /// The functions' summaries, when asked for (`tstate-lint summaries`).
+    public var summaries: [FunctionSummary] = []
 }
 
 public struct UsageError: Error, CustomStringConvertible {
@@ -125,9 +128,13 @@ public struct Runner {
         Fingerprints.assign(&suppressed, sources: sources, workingDirectory: options.workingDirectory)
 
         let files = units.map { FileReport(path: $0.path, status: $0.status, message: $0.message) }
-        return RunResult(diagnostics: kept, suppressed: suppressed, files: files, functionsAnalysed: program.functions.count,
-                         notes: notes, duration: Date().timeIntervalSince(started),
-                         summaryDuration: programAnalysis.summaryDuration)
+        var result = RunResult(diagnostics: kept, suppressed: suppressed, files: files, functionsAnalysed: program.functions.count,
+                               notes: notes, duration: Date().timeIntervalSince(started),
+                               summaryDuration: programAnalysis.summaryDuration)
+        if options.collectSummaries {
+            result.summaries = program.functions.compactMap { programAnalysis.summary(forUSR: $0.usr) }
+        }
+        return result
     }
 
     /// Headers under these directories are the project's: their functions are analysed
