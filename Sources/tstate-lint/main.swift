@@ -45,6 +45,12 @@ struct Check: ParsableCommand {
     @Option(name: .long, help: "The Rules directory (default: the installed one).")
     var rulesDir: String?
 
+    @Option(name: .long, help: "A configuration file (default: .tstate-lint.toml or [tool.tstate-lint] in pyproject.toml, found from the first path upwards).")
+    var config: String?
+
+    @Flag(name: .long, help: "Ignore configuration files.")
+    var isolated = false
+
     @Flag(name: .long, help: "Exit 0 even when there are findings.")
     var exitZero = false
 
@@ -56,10 +62,12 @@ struct Check: ParsableCommand {
 
     func run() throws {
         let store = try loadStore(rulesDir)
-        let options = RunOptions(paths: paths.isEmpty ? ["."] : paths, clangArguments: clangArguments,
+        var options = RunOptions(paths: paths.isEmpty ? ["."] : paths, clangArguments: clangArguments,
                                  select: select.isEmpty ? nil : select.flatMap { $0.split(separator: ",").map(String.init) },
                                  ignore: ignore.flatMap { $0.split(separator: ",").map(String.init) },
                                  jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
+        options.jobsGiven = jobs != nil
+        options.configuration = try loadConfiguration(explicit: config, isolated: isolated, paths: options.paths)
         let result: RunResult
         do {
             result = try Runner(store: store).run(options)
@@ -135,6 +143,7 @@ struct Summaries: ParsableCommand {
         let store = try loadStore(nil)
         var options = RunOptions(paths: paths.isEmpty ? ["."] : paths, clangArguments: clangArguments)
         options.collectSummaries = true
+        options.configuration = try loadConfiguration(explicit: nil, isolated: false, paths: options.paths)
         let result: RunResult
         do {
             result = try Runner(store: store).run(options)
@@ -170,6 +179,16 @@ struct CFG: ParsableCommand {
 struct Failure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+func loadConfiguration(explicit: String?, isolated: Bool, paths: [String]) throws -> Configuration {
+    do {
+        if isolated { return Configuration() }
+        if let explicit { return try Configuration.load(explicit) }
+        return try Configuration.discover(for: paths, workingDirectory: FileManager.default.currentDirectoryPath)
+    } catch let error as ConfigurationError {
+        throw Failure(message: error.description)
+    }
 }
 
 func loadStore(_ directory: String?) throws -> RuleStore {

@@ -66,7 +66,7 @@ public final class ProgramAnalysis: @unchecked Sendable {
         return entries
     }
 
-    public func run(jobs: Int) {
+    public func run() {
         let started = Date()
         let functions = graph.functions
         var firstPass = [FunctionAnalysis?](repeating: nil, count: functions.count)

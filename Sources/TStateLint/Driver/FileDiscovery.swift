@@ -18,7 +18,8 @@ public enum FileDiscovery {
         "build", "dist", "node_modules", "__pycache__", "site-packages", "venv", "env", "_build",
     ]
 
-    public static func discover(_ paths: [String], workingDirectory: String, exclude: [String] = []) throws -> [DiscoveredFile] {
+    public static func discover(_ paths: [String], workingDirectory: String, exclude: [String] = [],
+                                skipDefaultDirectories: Bool = true) throws -> [DiscoveredFile] {
         let fm = FileManager.default
         var files: [String] = []
         var visitedDirectories = Set<String>()
@@ -29,7 +30,8 @@ public enum FileDiscovery {
                 throw DiscoveryError(description: "\(path): no such file or directory")
             }
             if isDirectory.boolValue {
-                walk(absolute, into: &files, visited: &visitedDirectories, exclude: exclude, workingDirectory: workingDirectory)
+                walk(absolute, into: &files, visited: &visitedDirectories, exclude: exclude, skipDefaults: skipDefaultDirectories,
+                     workingDirectory: workingDirectory)
             } else {
                 files.append(absolute)
             }
@@ -40,7 +42,8 @@ public enum FileDiscovery {
             .map { DiscoveredFile(path: PathDisplay.display($0, workingDirectory: workingDirectory), absolutePath: $0) }
     }
 
-    private static func walk(_ directory: String, into files: inout [String], visited: inout Set<String>, exclude: [String], workingDirectory: String) {
+    private static func walk(_ directory: String, into files: inout [String], visited: inout Set<String>, exclude: [String],
+                             skipDefaults: Bool, workingDirectory: String) {
         let fm = FileManager.default
         let resolved = (try? fm.destinationOfSymbolicLink(atPath: directory)).map {
             PathDisplay.absolute($0.hasPrefix("/") ? $0 : (directory as NSString).deletingLastPathComponent + "/" + $0, workingDirectory: workingDirectory)
@@ -54,8 +57,8 @@ public enum FileDiscovery {
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
             if isDirectory.boolValue {
-                if skippedDirectories.contains(entry) { continue }
-                walk(path, into: &files, visited: &visited, exclude: exclude, workingDirectory: workingDirectory)
+                if skipDefaults && skippedDirectories.contains(entry) { continue }
+                walk(path, into: &files, visited: &visited, exclude: exclude, skipDefaults: skipDefaults, workingDirectory: workingDirectory)
             } else if sourceExtensions.contains((entry as NSString).pathExtension.lowercased()) {
                 files.append(path)
             }

@@ -10,6 +10,11 @@ public struct RunOptions: Sendable {
     public var workingDirectory: String
     public var exclude: [String]
     public var collectSummaries = false
+    /// The project's configuration (pyproject.toml / .tstate-lint.toml); the options above
+    /// were given on the command line and win over it.
+    public var configuration = Configuration()
+    /// Whether `jobs` was given on the command line.
+    public var jobsGiven = false
 
     public init(paths: [String], clangArguments: [String] = [], select: [String]? = nil, ignore: [String] = [],
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount, workingDirectory: String = FileManager.default.currentDirectoryPath,
@@ -57,6 +62,11 @@ public struct Runner {
         self.store = store
     }
 
+    /// The model with the project's declared wrappers.
+    func model(for options: RunOptions) -> APIModel {
+        options.configuration.apply(to: store.model)
+    }
+
     public func selectedRules(_ options: RunOptions) throws -> Set<String> {
         let catalog = store.catalog
         func expand(_ selectors: [String]) throws -> [String] {
@@ -67,28 +77,40 @@ public struct Runner {
             }
         }
         var selected: Set<String>
-        if let select = options.select {
+        if let select = options.select ?? options.configuration.select {
             selected = Set(try expand(select))
         } else {
             selected = Set(catalog.rules.filter { !$0.isOptIn }.map(\.id))
         }
-        selected.subtract(try expand(options.ignore))
+        selected.subtract(try expand(options.configuration.ignore + options.ignore))
         return selected
     }
 
     public func run(_ options: RunOptions) throws -> RunResult {
         let started = Date()
+        let configuration = options.configuration
+        do {
+            try configuration.validate(against: store.catalog)
+        } catch let error as ConfigurationError {
+            throw UsageError(error.description)
+        }
         let rules = try selectedRules(options)
+        let model = self.model(for: options)
+        let jobs = options.jobsGiven ? options.jobs : configuration.jobs ?? options.jobs
         let discovered: [DiscoveredFile]
         do {
-            discovered = try FileDiscovery.discover(options.paths, workingDirectory: options.workingDirectory, exclude: options.exclude)
+            discovered = try FileDiscovery.discover(options.paths, workingDirectory: options.workingDirectory,
+                                                    exclude: (configuration.exclude ?? []) + configuration.extendExclude + options.exclude,
+                                                    skipDefaultDirectories: configuration.exclude == nil)
         } catch let error as DiscoveryError {
             throw UsageError(error.description)
         }
         var notes: [String] = []
-        var arguments = options.clangArguments
+        var arguments = configuration.includeDirs.map { "-I" + $0 } + configuration.defines.map { "-D" + $0 } + options.clangArguments
         if !PythonIncludes.argumentsNamePythonHeaders(arguments) {
-            if let include = PythonIncludes.locate() {
+            if let include = configuration.pythonInclude {
+                arguments.append("-I" + include)
+            } else if let include = PythonIncludes.locate() {
                 arguments.append("-I" + include)
             } else {
                 notes.append("no Python headers found (no `python3` with headers on PATH, nothing in /usr/include/python3.*); pass `-- -I/path/to/include/python3.X`. Files will be analysed with parse errors.")
@@ -100,10 +122,17 @@ public struct Runner {
         arguments += ["-w", "-fno-spell-checking"]
 
         let roots = projectRoots(options)
-        let units = parseAll(discovered, arguments: arguments, roots: roots, jobs: options.jobs, workingDirectory: options.workingDirectory)
+        let units = parseAll(discovered, arguments: arguments, roots: roots, jobs: jobs, workingDirectory: options.workingDirectory,
+                             frontendOptions: frontendOptions(model: model))
         let program = Program(units: units)
-        var (diagnostics, programAnalysis) = analyse(program, jobs: options.jobs)
-        diagnostics = diagnostics.filter { rules.contains($0.rule) }
+        var (diagnostics, programAnalysis) = analyse(program, model: model, registrars: Set(configuration.foreignThreadRegistrars))
+        diagnostics = diagnostics.filter { diagnostic in
+            rules.contains(diagnostic.rule) && !configuration.perFileIgnores.contains { pattern, ignored in
+                FileDiscovery.matches([pattern], path: PathDisplay.absolute(diagnostic.location.file, workingDirectory: options.workingDirectory),
+                                      name: (diagnostic.location.file as NSString).lastPathComponent, workingDirectory: options.workingDirectory)
+                    && ignored.contains { diagnostic.rule.hasPrefix($0.uppercased()) }
+            }
+        }
 
         let sources = SourceCache()
         var kept: [Diagnostic] = []
@@ -111,7 +140,7 @@ public struct Runner {
         for var diagnostic in diagnostics {
             if let rule = store.catalog.rule(diagnostic.rule) {
                 diagnostic.name = rule.name
-                diagnostic.severity = rule.severity
+                diagnostic.severity = configuration.severity[rule.id] ?? rule.severity
             }
             let line = sources.line(diagnostic.location.line, of: diagnostic.location.file, workingDirectory: options.workingDirectory)
             diagnostic.endLine = diagnostic.location.line
@@ -148,10 +177,11 @@ public struct Runner {
         }
     }
 
-    public func frontendOptions() -> FrontendOptions {
-        FrontendOptions(noReturnFunctions: store.model.noReturnFunctions.union(Runner.cNoReturn),
-                        modelledMacros: store.model.macrosWithEffectByName,
-                        objectStructs: store.model.objectStructs)
+    public func frontendOptions(model: APIModel? = nil) -> FrontendOptions {
+        let model = model ?? store.model
+        return FrontendOptions(noReturnFunctions: model.noReturnFunctions.union(Runner.cNoReturn),
+                               modelledMacros: model.macrosWithEffectByName,
+                               objectStructs: model.objectStructs)
     }
 
     static let cNoReturn: Set<String> = ["abort", "exit", "_exit", "_Exit", "quick_exit", "longjmp", "siglongjmp",
@@ -159,11 +189,11 @@ public struct Runner {
 
     // MARK: Parsing
 
-    private func parseAll(_ files: [DiscoveredFile], arguments: [String], roots: [String], jobs: Int, workingDirectory: String) -> [TranslationUnit] {
+    private func parseAll(_ files: [DiscoveredFile], arguments: [String], roots: [String], jobs: Int, workingDirectory: String,
+                          frontendOptions options: FrontendOptions) -> [TranslationUnit] {
         let results = ResultSlots<TranslationUnit>(count: files.count)
         let next = Counter()
         let group = DispatchGroup()
-        let options = frontendOptions()
         for _ in 0..<min(jobs, max(1, files.count)) {
             group.enter()
             let worker = Thread {
@@ -188,13 +218,13 @@ public struct Runner {
 
     // MARK: Analysis
 
-    private func analyse(_ program: Program, jobs: Int) -> (diagnostics: [Diagnostic], analysis: ProgramAnalysis) {
-        let analysis = ProgramAnalysis(program: program, model: store.model)
-        analysis.run(jobs: jobs)
+    private func analyse(_ program: Program, model: APIModel, registrars: Set<String>) -> (diagnostics: [Diagnostic], analysis: ProgramAnalysis) {
+        let analysis = ProgramAnalysis(program: program, model: model, foreignThreadRegistrars: registrars)
+        analysis.run()
         let analyses = analysis.analyses
         let results = ResultSlots<[Diagnostic]>(count: analyses.count)
         DispatchQueue.concurrentPerform(iterations: analyses.count) { index in
-            results[index] = Checks.run(analyses[index], model: self.store.model)
+            results[index] = Checks.run(analyses[index], model: model)
         }
         return (results.values.flatMap { $0 ?? [] }, analysis)
     }
