@@ -101,6 +101,19 @@ import Testing
         }
     }
 
+    /// The example in the README is a configuration the tool accepts.
+    @Test func readmeExampleIsValid() throws {
+        let readme = try String(contentsOfFile: TestSupport.repositoryRoot + "/README.md", encoding: .utf8)
+        let start = try #require(readme.range(of: "```toml\n[tool.tstate-lint]"))
+        let end = try #require(readme.range(of: "```", range: start.upperBound..<readme.endIndex))
+        let root = try directory()
+        try write(String(readme[readme.index(start.lowerBound, offsetBy: 8)..<end.lowerBound]), to: root.appendingPathComponent("pyproject.toml"))
+        let configuration = try Configuration.load(root.appendingPathComponent("pyproject.toml").path)
+        try configuration.validate(against: TestSupport.store.catalog)
+        #expect(configuration.effects.count == 4)
+        #expect(configuration.severity["TS302"] == .error)
+    }
+
     @Test func unknownRuleIdsAreErrors() throws {
         var configuration = Configuration()
         configuration.ignore = ["TS999"]
