@@ -11,7 +11,7 @@ struct TStateLintCommand: ParsableCommand {
         commandName: "tstate-lint",
         abstract: "Finds thread-state (GIL) and sub-interpreter misuse in CPython C extensions.",
         version: TStateLintVersion.current,
-        subcommands: [Check.self, Rules.self, Rule.self, Summaries.self, CFG.self],
+        subcommands: [Check.self, Rules.self, Rule.self, Summaries.self, CFG.self, FrontendWorkerCommand.self],
         defaultSubcommand: Check.self
     )
 }
@@ -54,6 +54,17 @@ struct Check: ParsableCommand {
     @Flag(name: .long, help: "Exit 0 even when there are findings.")
     var exitZero = false
 
+    @Flag(name: .long, help: "Report suppression comments that suppress nothing (rule TS002).")
+    var reportUnusedSuppressions = false
+
+    @Option(name: .long, help: "Report only findings that this baseline file does not list.")
+    var baseline: String?
+
+    @Option(name: .long, help: "Write today's findings to this baseline file (and report nothing); exit 0.")
+    var writeBaseline: String?
+
+    @OptionGroup var parsing: ParsingOptions
+
     var clangArguments: [String] { passthroughClangArguments }
 
     func validate() throws {
@@ -68,11 +79,17 @@ struct Check: ParsableCommand {
                                  jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         options.jobsGiven = jobs != nil
         options.configuration = try loadConfiguration(explicit: config, isolated: isolated, paths: options.paths)
-        let result: RunResult
-        do {
-            result = try Runner(store: store).run(options)
-        } catch let error as UsageError {
-            throw Failure(message: error.description)
+        if reportUnusedSuppressions { options.extendSelect.append("TS002") }
+        options.baseline = baseline
+        let result = try parsing.run(store: store, options: &options)
+        if let writeBaseline {
+            do {
+                try Baseline.write(result.diagnostics, to: writeBaseline)
+            } catch let error as UsageError {
+                throw Failure(message: error.description)
+            }
+            FileHandle.standardError.write(Data("tstate-lint: wrote \(result.diagnostics.count) finding\(result.diagnostics.count == 1 ? "" : "s") to the baseline \(writeBaseline)\n".utf8))
+            return
         }
         let toTerminal = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
         let rendered = Reporter.render(result, format: format, catalog: store.catalog, version: TStateLintVersion.current,
@@ -86,6 +103,9 @@ struct Check: ParsableCommand {
             }
         } else {
             FileHandle.standardOutput.write(Data(rendered.utf8))
+        }
+        if result.nothingAnalysable {
+            throw Failure(message: "no file could be analysed (\(result.files.filter { $0.status == .failed }.count) failed)")
         }
         if !exitZero && SeverityCounts(result.diagnostics).failing > 0 {
             throw ExitCode(1)
@@ -139,17 +159,14 @@ struct Summaries: ParsableCommand {
 
     var clangArguments: [String] { passthroughClangArguments }
 
+    @OptionGroup var parsing: ParsingOptions
+
     func run() throws {
         let store = try loadStore(nil)
         var options = RunOptions(paths: paths.isEmpty ? ["."] : paths, clangArguments: clangArguments)
         options.collectSummaries = true
         options.configuration = try loadConfiguration(explicit: nil, isolated: false, paths: options.paths)
-        let result: RunResult
-        do {
-            result = try Runner(store: store).run(options)
-        } catch let error as UsageError {
-            throw Failure(message: error.description)
-        }
+        let result = try parsing.run(store: store, options: &options)
         print(SummaryReport.render(result.summaries, matching: function), terminator: "")
     }
 }
@@ -173,6 +190,126 @@ struct CFG: ParsableCommand {
         let unit = Frontend(options: runner.frontendOptions()).parse(path: file, arguments: arguments, projectRoots: [cwd], workingDirectory: cwd)
         print("\(unit.path): \(unit.status.rawValue)\(unit.message.map { " (\($0))" } ?? "")")
         for function in unit.functions { print(IRPrinter.render(function)) }
+    }
+}
+
+/// How files are found, parsed and cached: shared by `check` and `summaries`.
+struct ParsingOptions: ParsableArguments {
+    @Option(name: [.customShort("p"), .customLong("compile-commands")], help: "A compile_commands.json, or the build directory holding it (default: one found above the paths).")
+    var compileCommands: String?
+
+    @Flag(name: .long, help: "Neither read nor write the cache.")
+    var noCache = false
+
+    @Option(name: .long, help: "The cache directory (default: .tstate-lint-cache next to the configuration, else in the working directory).")
+    var cacheDir: String?
+
+    @Option(name: .long, help: "Seconds a file may take to parse before it is given up (default: 300).")
+    var timeout: Double?
+
+    @Flag(name: [.short, .long], help: "No progress line and no statistics on standard error.")
+    var quiet = false
+
+    @Flag(name: .long, help: "Print where the time went (files parsed, cache hits, parse and analysis time) on standard error.")
+    var statistics = false
+
+    @Flag(name: .long, help: ArgumentHelp("Parse in this process instead of worker processes (a crash in libclang then ends the run).", visibility: .hidden))
+    var inProcess = false
+
+    @Flag(name: .long, help: ArgumentHelp("Parse every file whole, without a shared precompiled prelude.", visibility: .hidden))
+    var noPrelude = false
+
+    func run(store: RuleStore, options: inout RunOptions) throws -> RunResult {
+        options.compilationDatabase = compileCommands
+        options.timeout = timeout
+        options.precompiledPreludes = !noPrelude
+        if !inProcess, let workers = ParseIsolation.workers() {
+            options.isolation = workers
+        }
+        let configuration = options.configuration
+        if !noCache {
+            let base = configuration.path.map { ($0 as NSString).deletingLastPathComponent } ?? options.workingDirectory
+            let workingDirectory = options.workingDirectory
+            let explicit: String? = cacheDir.map { PathDisplay.absolute($0, workingDirectory: workingDirectory) }
+            options.cacheDirectory = explicit ?? configuration.cacheDirectory ?? (base + "/.tstate-lint-cache")
+        }
+        let progress = ProgressLine(enabled: !quiet && isatty(STDERR_FILENO) == 1 && ProcessInfo.processInfo.environment["TERM"] != "dumb")
+        if progress.enabled {
+            options.progress = { event in progress.update(event) }
+        }
+        defer { progress.clear() }
+        do {
+            let result = try Runner(store: store).run(options)
+            progress.clear()
+            if statistics && !quiet {
+                let s = result.statistics
+                FileHandle.standardError.write(Data(String(format: "tstate-lint: %d files parsed, %d from the cache; parsing %.2f s, analysis %.2f s, total %.2f s\n",
+                                                           s.filesParsed, s.cacheHits, s.parseSeconds, s.analysisSeconds, result.duration).utf8))
+            }
+            return result
+        } catch let error as UsageError {
+            throw Failure(message: error.description)
+        }
+    }
+}
+
+/// `[ 12/340] Modules/posixmodule.c` on standard error, redrawn in place, shown only once a run
+/// has taken a second, and erased when done.
+final class ProgressLine: @unchecked Sendable {
+    let enabled: Bool
+    private let started = Date()
+    private let lock = NSLock()
+    private var shown = false
+    private var lastDraw = Date.distantPast
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
+
+    func update(_ event: RunProgress) {
+        guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(started) > 1, now.timeIntervalSince(lastDraw) > 0.1 else { return }
+        lastDraw = now
+        var text: String
+        switch event {
+        case .parsing(let done, let total, let file):
+            let width = String(total).count
+            text = "[\(String(repeating: " ", count: width - String(done).count))\(done)/\(total)] \(file)"
+        case .analysing(let functions):
+            text = "analysing \(functions) functions"
+        }
+        var size = winsize()
+        let columns = ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0 && size.ws_col > 10 ? Int(size.ws_col) - 1 : 79
+        if text.count > columns { text = String(text.prefix(columns)) }
+        FileHandle.standardError.write(Data("\r\u{1b}[K\(text)".utf8))
+        shown = true
+    }
+
+    func clear() {
+        lock.lock()
+        defer { lock.unlock() }
+        if shown {
+            FileHandle.standardError.write(Data("\r\u{1b}[K".utf8))
+            shown = false
+        }
+    }
+}
+
+/// The front end in a separate process: the parent sends files, the worker answers with their
+/// IR. Not for people.
+struct FrontendWorkerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "frontend-worker", abstract: "Internal: parse files sent on standard input.",
+                                                    shouldDisplay: false)
+
+    @Option(name: .long, help: "Bytes of data memory the worker may use.")
+    var memoryLimit: Int?
+
+    func run() throws {
+        let status = FrontendWorker.serve(memoryLimit: memoryLimit)
+        if status != 0 { throw ExitCode(status) }
     }
 }
 
@@ -207,6 +344,8 @@ nonisolated(unsafe) let passthroughClangArguments = separator.map { Array(comman
 let ownArguments = separator.map { Array(commandLine[..<$0]) } ?? commandLine
 
 /// Exit codes as ruff: 0 clean, 1 findings, 2 usage error, bad configuration or internal failure.
+// A worker that dies while being written to must not take the run with it.
+signal(SIGPIPE, SIG_IGN)
 do {
     var command = try TStateLintCommand.parseAsRoot(ownArguments)
     try command.run()

@@ -115,7 +115,9 @@ import Testing
         #expect(driver["semanticVersion"] as? String == "1.2.3")
         #expect(driver["informationUri"] as? String == "https://github.com/tstate-lint/tstate-lint")
         let fingerprints = results.map { ($0["partialFingerprints"] as! [String: String])["primaryLocationLineHash"]! }
-        #expect(fingerprints == result.diagnostics.map { $0.fingerprint + ":1" })
+        #expect(fingerprints == (result.diagnostics + result.suppressed).sorted(by: Diagnostic.ordered).map { $0.fingerprint + ":1" })
+        #expect(results.filter { $0["suppressions"] != nil }.count == result.suppressed.count)
+        #expect(!result.suppressed.isEmpty, "the fixtures include suppressed findings")
     }
 
     @Test func sarifWithoutFindingsValidatesAndReportsUnparsedFiles() throws {

@@ -30,6 +30,7 @@ public struct Configuration: Sendable {
     public var severity: [String: Severity] = [:]
     public var cacheDirectory: String?
     public var timeout: Double?
+    public var compileCommands: String?
 
     public init() {}
 
@@ -48,6 +49,7 @@ public struct Configuration: Sendable {
         "severity": "a table of rule id = \"error\" | \"warning\" | \"note\"",
         "cache-dir": "a directory",
         "timeout": "seconds per file (a number)",
+        "compile-commands": "a compile_commands.json, or the directory holding it",
     ]
 
     static let declarableEffects: [String: Effect] = [
@@ -130,6 +132,9 @@ public struct Configuration: Sendable {
             case "python-include":
                 guard let value = table[key]?.string else { throw fail(key, "expected \(keys[key]!)") }
                 configuration.pythonInclude = resolve(value)
+            case "compile-commands":
+                guard let value = table[key]?.string else { throw fail(key, "expected \(keys[key]!)") }
+                configuration.compileCommands = resolve(value)
             case "cache-dir":
                 guard let value = table[key]?.string else { throw fail(key, "expected \(keys[key]!)") }
                 configuration.cacheDirectory = resolve(value)

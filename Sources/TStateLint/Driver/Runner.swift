@@ -6,6 +6,8 @@ public struct RunOptions: Sendable {
     /// Rule ids or prefixes to run (nil: every rule that is not opt-in).
     public var select: [String]?
     public var ignore: [String]
+    /// Rules added whatever select and ignore say (`--report-unused-suppressions` adds TS002).
+    public var extendSelect: [String] = []
     public var jobs: Int
     public var workingDirectory: String
     public var exclude: [String]
@@ -15,6 +17,22 @@ public struct RunOptions: Sendable {
     public var configuration = Configuration()
     /// Whether `jobs` was given on the command line.
     public var jobsGiven = false
+    /// `-p`: a compile_commands.json, or the directory holding one. Without it one found
+    /// above the paths is used.
+    public var compilationDatabase: String?
+    /// Where libclang runs: worker processes survive files that crash it or run too long.
+    public var isolation: ParseIsolation = .inProcess
+    /// Seconds a file may take to parse (worker processes only).
+    public var timeout: TimeInterval?
+    /// Parsed units are kept here between runs; nil: no cache.
+    public var cacheDirectory: String?
+    /// Share a precompiled header of Python.h (and what precedes it) between files that start
+    /// alike (kept in the cache directory, else in a temporary one for the run).
+    public var precompiledPreludes = true
+    /// A baseline file: findings whose fingerprints it lists are not reported.
+    public var baseline: String?
+    /// Told about each file as it is done (for a progress line).
+    public var progress: (@Sendable (RunProgress) -> Void)?
 
     public init(paths: [String], clangArguments: [String] = [], select: [String]? = nil, ignore: [String] = [],
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount, workingDirectory: String = FileManager.default.currentDirectoryPath,
@@ -27,6 +45,11 @@ public struct RunOptions: Sendable {
         self.workingDirectory = workingDirectory
         self.exclude = exclude
     }
+}
+
+public enum RunProgress: Sendable {
+    case parsing(done: Int, total: Int, file: String)
+    case analysing(functions: Int)
 }
 
 public struct FileReport: Hashable, Codable, Sendable {
@@ -47,6 +70,22 @@ public struct RunResult: Sendable {
     public var summaryDuration: TimeInterval = 0
     /// The functions' summaries, when asked for (`tstate-lint summaries`).
     public var summaries: [FunctionSummary] = []
+    public var statistics = RunStatistics()
+    /// Findings left out because the baseline accepts them.
+    public var baselined = 0
+
+    /// Files were given and every one that uses the C-API failed: the run itself failed (exit 2).
+    public var nothingAnalysable: Bool {
+        files.contains { $0.status == .failed } && !files.contains { $0.status == .analyzed || $0.status == .parseErrors }
+    }
+}
+
+/// Where a run's time went, for `--statistics` and the benchmark.
+public struct RunStatistics: Codable, Sendable {
+    public var filesParsed = 0
+    public var cacheHits = 0
+    public var parseSeconds = 0.0
+    public var analysisSeconds = 0.0
 }
 
 public struct UsageError: Error, CustomStringConvertible {
@@ -83,6 +122,7 @@ public struct Runner {
             selected = Set(catalog.rules.filter { !$0.isOptIn }.map(\.id))
         }
         selected.subtract(try expand(options.configuration.ignore + options.ignore))
+        selected.formUnion(try expand(options.extendSelect))
         return selected
     }
 
@@ -97,47 +137,70 @@ public struct Runner {
         let rules = try selectedRules(options)
         let model = self.model(for: options)
         let jobs = options.jobsGiven ? options.jobs : configuration.jobs ?? options.jobs
-        let discovered: [DiscoveredFile]
-        do {
-            discovered = try FileDiscovery.discover(options.paths, workingDirectory: options.workingDirectory,
-                                                    exclude: (configuration.exclude ?? []) + configuration.extendExclude + options.exclude,
-                                                    skipDefaultDirectories: configuration.exclude == nil)
-        } catch let error as DiscoveryError {
-            throw UsageError(error.description)
-        }
         var notes: [String] = []
-        var arguments = configuration.includeDirs.map { "-I" + $0 } + configuration.defines.map { "-D" + $0 } + options.clangArguments
-        if !PythonIncludes.argumentsNamePythonHeaders(arguments) {
-            if let include = configuration.pythonInclude {
-                arguments.append("-I" + include)
-            } else if let include = PythonIncludes.locate() {
-                arguments.append("-I" + include)
+        var work = try parseJobs(options, configuration: configuration, notes: &notes)
+        var temporaryPreludes: String?
+        if options.precompiledPreludes {
+            let directory: String
+            if let cacheDirectory = options.cacheDirectory {
+                directory = cacheDirectory + "/preludes"
             } else {
-                notes.append("no Python headers found (no `python3` with headers on PATH, nothing in /usr/include/python3.*); pass `-- -I/path/to/include/python3.X`. Files will be analysed with parse errors.")
+                directory = NSTemporaryDirectory() + "/tstate-lint-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+                temporaryPreludes = directory
+            }
+            // Without a cache a precompiled prelude only pays when two files share it.
+            var sharing: [String: Int] = [:]
+            var keys: [String?] = work.map { _ in nil }
+            if options.cacheDirectory == nil {
+                for (index, job) in work.enumerated() {
+                    guard let head = FileHandle(forReadingAtPath: job.path).flatMap({ try? $0.read(upToCount: 64 << 10) }),
+                          let prelude = Prelude.of(String(decoding: head, as: UTF8.self), directory: (job.path as NSString).deletingLastPathComponent) else { continue }
+                    keys[index] = prelude.text + "\u{0}" + job.arguments.joined(separator: "\u{0}")
+                    sharing[keys[index]!, default: 0] += 1
+                }
+            }
+            for index in work.indices where options.cacheDirectory != nil || keys[index].map({ sharing[$0]! > 1 }) == true {
+                work[index].preludeDirectory = directory
             }
         }
-        // Extensions are built with NDEBUG (Python's CFLAGS): assert()s that call the C-API
-        // are not code that runs.
-        if !arguments.contains(where: { $0.hasPrefix("-UNDEBUG") || $0.hasPrefix("-DNDEBUG") }) { arguments.append("-DNDEBUG") }
-        arguments += ["-w", "-fno-spell-checking"]
-
-        let roots = projectRoots(options)
-        let units = parseAll(discovered, arguments: arguments, roots: roots, jobs: jobs, workingDirectory: options.workingDirectory,
-                             frontendOptions: frontendOptions(model: model))
+        defer { if let temporaryPreludes { try? FileManager.default.removeItem(atPath: temporaryPreludes) } }
+        let frontendOptions = self.frontendOptions(model: model)
+        let cache = try options.cacheDirectory.map { try UnitCache(directory: $0, frontendOptions: frontendOptions) }
+        var isolation = options.isolation
+        if case .workerProcesses(let executable, let timeout, let memoryLimit) = isolation {
+            isolation = .workerProcesses(executable: executable, timeout: options.timeout ?? configuration.timeout ?? timeout, memoryLimit: memoryLimit)
+        }
+        let parseStarted = Date()
+        let progress = options.progress
+        let done = Counter()
+        let total = work.count
+        let units = ParsePool(isolation: isolation, options: frontendOptions, jobs: jobs).run(work, prepare: { job in
+            if let reason = Prefilter.reasonToSkip(job.path) {
+                return TranslationUnit(path: PathDisplay.display(job.path, workingDirectory: job.workingDirectory), status: reason.status, message: reason.message)
+            }
+            return cache?.lookup(job)
+        }, finished: { job, unit, parsed in
+            if parsed { cache?.store(job, unit: unit) }
+            if let progress { progress(.parsing(done: done.increment(), total: total, file: unit.path)) }
+        })
+        var statistics = RunStatistics()
+        statistics.parseSeconds = Date().timeIntervalSince(parseStarted)
+        statistics.cacheHits = cache?.hits ?? 0
+        statistics.filesParsed = units.count - statistics.cacheHits - units.filter { $0.status == .skipped }.count
+        let analysisStarted = Date()
+        progress?(.analysing(functions: units.reduce(0) { $0 + $1.functions.count }))
         let program = Program(units: units)
         var (diagnostics, programAnalysis) = analyse(program, model: model, registrars: Set(configuration.foreignThreadRegistrars))
-        diagnostics = diagnostics.filter { diagnostic in
-            rules.contains(diagnostic.rule) && !configuration.perFileIgnores.contains { pattern, ignored in
+        func ignoredByConfiguration(_ diagnostic: Diagnostic) -> Bool {
+            !rules.contains(diagnostic.rule) || configuration.perFileIgnores.contains { pattern, ignored in
                 FileDiscovery.matches([pattern], path: PathDisplay.absolute(diagnostic.location.file, workingDirectory: options.workingDirectory),
                                       name: (diagnostic.location.file as NSString).lastPathComponent, workingDirectory: options.workingDirectory)
                     && ignored.contains { diagnostic.rule.hasPrefix($0.uppercased()) }
             }
         }
-
         let sources = SourceCache()
-        var kept: [Diagnostic] = []
-        var suppressed: [Diagnostic] = []
-        for var diagnostic in diagnostics {
+        func completed(_ diagnostic: Diagnostic) -> Diagnostic {
+            var diagnostic = diagnostic
             if let rule = store.catalog.rule(diagnostic.rule) {
                 diagnostic.name = rule.name
                 diagnostic.severity = configuration.severity[rule.id] ?? rule.severity
@@ -145,21 +208,44 @@ public struct Runner {
             let line = sources.line(diagnostic.location.line, of: diagnostic.location.file, workingDirectory: options.workingDirectory)
             diagnostic.endLine = diagnostic.location.line
             diagnostic.endColumn = SourceCache.tokenEnd(in: line, column: diagnostic.location.column)
-            if Suppressions.isSuppressed(diagnostic, sources: sources, workingDirectory: options.workingDirectory) {
-                suppressed.append(diagnostic)
+            return diagnostic
+        }
+
+        let matcher = Suppressions.Matcher(sources: sources, workingDirectory: options.workingDirectory)
+        var kept: [Diagnostic] = []
+        var suppressed: [Diagnostic] = []
+        for diagnostic in diagnostics where !ignoredByConfiguration(diagnostic) {
+            if matcher.suppresses(diagnostic) {
+                suppressed.append(completed(diagnostic))
             } else {
-                kept.append(diagnostic)
+                kept.append(completed(diagnostic))
             }
+        }
+        let analysedFiles = units.filter { $0.status == .analyzed || $0.status == .parseErrors }.flatMap(\.files)
+        var seenFiles = Set<String>()
+        for finding in Suppressions.audit(files: analysedFiles.filter { seenFiles.insert($0).inserted }, matcher: matcher,
+                                          catalog: store.catalog, selected: rules) where !ignoredByConfiguration(finding) {
+            kept.append(completed(finding))
         }
         kept.sort(by: Diagnostic.ordered)
         suppressed.sort(by: Diagnostic.ordered)
         Fingerprints.assign(&kept, sources: sources, workingDirectory: options.workingDirectory)
         Fingerprints.assign(&suppressed, sources: sources, workingDirectory: options.workingDirectory)
+        var baselined = 0
+        if let baseline = options.baseline {
+            let accepted = try Baseline.fingerprints(in: PathDisplay.absolute(baseline, workingDirectory: options.workingDirectory))
+            let before = kept.count
+            kept.removeAll { accepted.contains($0.fingerprint) }
+            baselined = before - kept.count
+        }
+        statistics.analysisSeconds = Date().timeIntervalSince(analysisStarted)
 
         let files = units.map { FileReport(path: $0.path, status: $0.status, message: $0.message) }
         var result = RunResult(diagnostics: kept, suppressed: suppressed, files: files, functionsAnalysed: program.functions.count,
                                notes: notes, duration: Date().timeIntervalSince(started),
                                summaryDuration: programAnalysis.summaryDuration)
+        result.statistics = statistics
+        result.baselined = baselined
         if options.collectSummaries {
             result.summaries = program.functions.compactMap { programAnalysis.summary(forUSR: $0.usr) }
         }
@@ -189,31 +275,92 @@ public struct Runner {
 
     // MARK: Parsing
 
-    private func parseAll(_ files: [DiscoveredFile], arguments: [String], roots: [String], jobs: Int, workingDirectory: String,
-                          frontendOptions options: FrontendOptions) -> [TranslationUnit] {
-        let results = ResultSlots<TranslationUnit>(count: files.count)
-        let next = Counter()
-        let group = DispatchGroup()
-        for _ in 0..<min(jobs, max(1, files.count)) {
-            group.enter()
-            let worker = Thread {
-                defer { group.leave() }
-                let frontend = Frontend(options: options)
-                while let index = next.take(below: files.count) {
-                    let file = files[index]
-                    if let reason = Prefilter.reasonToSkip(file.absolutePath) {
-                        results[index] = TranslationUnit(path: file.path, status: reason.status, message: reason.message)
-                        continue
-                    }
-                    results[index] = frontend.parse(path: file.absolutePath, arguments: arguments, projectRoots: roots, workingDirectory: workingDirectory)
+    /// The files to parse and each one's clang arguments: from the compilation database when
+    /// there is one (only its files), else the files found under the paths, with
+    /// compile_flags.txt where there is one; then the configuration's and the command line's
+    /// arguments, Python's headers if nothing names them, NDEBUG.
+    func parseJobs(_ options: RunOptions, configuration: Configuration, notes: inout [String]) throws -> [ParseJob] {
+        let workingDirectory = options.workingDirectory
+        var database: CompilationDatabase?
+        if let location = options.compilationDatabase ?? configuration.compileCommands {
+            database = try CompilationDatabase.load(location, workingDirectory: workingDirectory)
+        } else if let found = CompilationDatabase.discover(for: options.paths, workingDirectory: workingDirectory),
+                  let loaded = try? CompilationDatabase.load(found, workingDirectory: workingDirectory),
+                  !loaded.files(under: options.paths, workingDirectory: workingDirectory).isEmpty {
+            database = loaded
+        }
+        let exclude = (configuration.exclude ?? []) + configuration.extendExclude + options.exclude
+        var files: [(path: String, arguments: [String])] = []
+        if let database {
+            notes += database.notes
+            for path in options.paths {
+                let absolute = PathDisplay.absolute(path, workingDirectory: workingDirectory)
+                guard FileManager.default.fileExists(atPath: absolute) else { throw UsageError("\(path): no such file or directory") }
+            }
+            for file in database.files(under: options.paths, workingDirectory: workingDirectory)
+            where !FileDiscovery.matches(exclude, path: file, name: (file as NSString).lastPathComponent, workingDirectory: workingDirectory) {
+                files.append((file, database.commands[file]!.arguments))
+            }
+            for path in options.paths {
+                let absolute = PathDisplay.absolute(path, workingDirectory: workingDirectory)
+                var isDirectory: ObjCBool = false
+                FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
+                if !isDirectory.boolValue && database.commands[absolute] == nil {
+                    notes.append("\(path) is not in \(PathDisplay.display(database.path, workingDirectory: workingDirectory)); analysed with the default flags")
+                    files.append((absolute, []))
                 }
             }
-            // Deeply nested C is lowered recursively: give workers room.
-            worker.stackSize = 512 << 20
-            worker.start()
+        } else {
+            let discovered: [DiscoveredFile]
+            do {
+                discovered = try FileDiscovery.discover(options.paths, workingDirectory: workingDirectory, exclude: exclude,
+                                                        skipDefaultDirectories: configuration.exclude == nil)
+            } catch let error as DiscoveryError {
+                throw UsageError(error.description)
+            }
+            var flagFiles: [String: [String]?] = [:]
+            var notedFlagFiles = Set<String>()
+            for file in discovered {
+                var arguments: [String] = []
+                if let found = CompileFlagsFile.arguments(for: file.absolutePath, cache: &flagFiles) {
+                    arguments = found.arguments
+                    if notedFlagFiles.insert(found.path).inserted {
+                        notes += found.dropped.map { "\(found.path): dropped `\($0)`: it would load code into the analyser" }
+                    }
+                }
+                files.append((file.absolutePath, arguments))
+            }
         }
-        group.wait()
-        return results.values.map { $0! }
+
+        var common = configuration.includeDirs.map { "-I" + $0 }
+            + configuration.defines.map { "-D" + $0 }
+        for argument in options.clangArguments {
+            if CompileFlags.isPluginFlag(argument) || argument.hasPrefix("-Xclang") && (argument.contains("load") || argument.contains("plugin")) {
+                notes.append("dropped `\(argument)`: it would load code into the analyser")
+            } else {
+                common.append(argument)
+            }
+        }
+        let roots = projectRoots(options)
+        var pythonMissingNoted = false
+        return files.map { file in
+            var arguments = file.arguments + common
+            if !PythonIncludes.argumentsNamePythonHeaders(arguments) {
+                if let include = configuration.pythonInclude {
+                    arguments.append("-I" + include)
+                } else if let include = PythonIncludes.locate() {
+                    arguments.append("-I" + include)
+                } else if !pythonMissingNoted {
+                    pythonMissingNoted = true
+                    notes.append("no Python headers found (no `python3` with headers on PATH, nothing in /usr/include/python3.*); pass `-- -I/path/to/include/python3.X`. Files will be analysed with parse errors.")
+                }
+            }
+            // Extensions are built with NDEBUG (Python's CFLAGS): assert()s that call the C-API
+            // are not code that runs.
+            if !arguments.contains(where: { $0.hasPrefix("-UNDEBUG") || $0.hasPrefix("-DNDEBUG") }) { arguments.append("-DNDEBUG") }
+            arguments += ["-w", "-fno-spell-checking"]
+            return ParseJob(path: file.path, arguments: arguments, projectRoots: roots, workingDirectory: workingDirectory)
+        }
     }
 
     // MARK: Analysis
@@ -249,6 +396,13 @@ enum Prefilter {
 final class Counter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
+
+    func increment() -> Int {
+        lock.lock()
+        defer { lock.unlock() }
+        value += 1
+        return value
+    }
 
     func take(below limit: Int) -> Int? {
         lock.lock()

@@ -7,9 +7,12 @@ public final class Frontend {
     private let index: CXIndex
     public let options: FrontendOptions
 
+    private var preludes: PreludeStore?
+
     public init(options: FrontendOptions) {
         self.options = options
-        self.index = clang_createIndex(0, 0)
+        // Declarations from a precompiled prelude are Python's, never the project's: not visited.
+        self.index = clang_createIndex(1, 0)
     }
 
     deinit {
@@ -20,18 +23,34 @@ public final class Frontend {
     /// expansions are read exactly (see OperatorDecoder).
     public static var readsOperatorsInMacros: Bool { OperatorDecoder.layoutVerified }
 
-    public func parse(path: String, arguments: [String], projectRoots: [String], workingDirectory: String) -> TranslationUnit {
+    /// Deeply nested C is lowered recursively: threads that parse get this much stack.
+    public static let workerStackSize = 512 << 20
+
+    /// Parses and lowers one file. With `preludeDirectory`, a file that starts with a plain
+    /// prelude ending in `#include <Python.h>` shares a precompiled header of it (see Prelude).
+    public func parse(path: String, arguments: [String], projectRoots: [String], workingDirectory: String,
+                      preludeDirectory: String? = nil) -> TranslationUnit {
         let displayPath = PathDisplay.display(path, workingDirectory: workingDirectory)
-        let flags = CXTranslationUnit_DetailedPreprocessingRecord.rawValue
-            | CXTranslationUnit_KeepGoing.rawValue
-            | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue
-        var unit: CXTranslationUnit?
-        let argumentPointers = arguments.map { strdup($0) }
-        defer { argumentPointers.forEach { free($0) } }
-        let status = argumentPointers.map { UnsafePointer<CChar>($0) }.withUnsafeBufferPointer { buffer in
-            clang_parseTranslationUnit2(index, path, buffer.baseAddress, Int32(buffer.count), nil, 0, flags, &unit)
+        var precompiled: String?
+        var preludeDependencies: [String] = []
+        if let preludeDirectory {
+            if preludes?.directory != preludeDirectory { preludes = PreludeStore(directory: preludeDirectory) }
+            if let data = FileManager.default.contents(atPath: path),
+               let prelude = Prelude.of(String(decoding: data.prefix(64 << 10), as: UTF8.self), directory: (path as NSString).deletingLastPathComponent) {
+                precompiled = preludes!.header(for: prelude, arguments: arguments, index: index)
+            }
         }
-        guard status == CXError_Success, let unit else {
+        var (status, parsed) = translate(path, arguments: arguments + (precompiled.map { ["-include-pch", $0] } ?? []))
+        if let header = precompiled {
+            if status == CXError_ASTReadError || status == CXError_Failure || parsed.map(Frontend.rejectsPrecompiledHeader) == true {
+                parsed.map(clang_disposeTranslationUnit)
+                preludes!.discard(header)
+                (status, parsed) = translate(path, arguments: arguments)
+            } else {
+                preludeDependencies = preludes!.dependencies(of: header)
+            }
+        }
+        guard status == CXError_Success, let unit = parsed else {
             return TranslationUnit(path: displayPath, status: .failed, message: "libclang could not parse the file (\(Frontend.describe(status)))")
         }
         defer { clang_disposeTranslationUnit(unit) }
@@ -39,6 +58,7 @@ public final class Frontend {
         let (errorCount, firstError) = Frontend.errors(in: unit)
         let context = UnitContext(unit: unit, options: options, projectRoots: projectRoots, workingDirectory: workingDirectory)
         var result = lower(unit: unit, context: context, mainPath: displayPath)
+        result.dependencies = Array(Set(Frontend.includedFiles(of: unit, mainFile: path) + preludeDependencies)).sorted()
         if errorCount > 0 {
             result.status = .parseErrors
             result.message = "\(errorCount) error\(errorCount == 1 ? "" : "s") while parsing; analysed what parsed. First: \(firstError)"
@@ -88,6 +108,51 @@ public final class Frontend {
         ModuleFactsCollector(context: context).collect(tables: tables, into: &result.facts)
         result.files = files
         return result
+    }
+
+    private func translate(_ path: String, arguments: [String]) -> (CXErrorCode, CXTranslationUnit?) {
+        let flags = CXTranslationUnit_DetailedPreprocessingRecord.rawValue
+            | CXTranslationUnit_KeepGoing.rawValue
+            | CXTranslationUnit_IgnoreNonErrorsFromIncludedFiles.rawValue
+        var unit: CXTranslationUnit?
+        let argumentPointers = arguments.map { strdup($0) }
+        defer { argumentPointers.forEach { free($0) } }
+        let status = argumentPointers.map { UnsafePointer<CChar>($0) }.withUnsafeBufferPointer { buffer in
+            clang_parseTranslationUnit2(index, path, buffer.baseAddress, Int32(buffer.count), nil, 0, flags, &unit)
+        }
+        return (status, unit)
+    }
+
+    /// clang could not use the precompiled prelude (a header changed since it was built).
+    private static func rejectsPrecompiledHeader(_ unit: CXTranslationUnit) -> Bool {
+        for index in 0..<clang_getNumDiagnostics(unit) {
+            guard let diagnostic = clang_getDiagnostic(unit, index) else { continue }
+            defer { clang_disposeDiagnostic(diagnostic) }
+            guard clang_getDiagnosticSeverity(diagnostic) == CXDiagnostic_Fatal else { continue }
+            let text = clang_getDiagnosticSpelling(diagnostic).consume()
+            if text.contains("precompiled header") || text.contains("PCH") || text.contains("AST file") || text.contains("has been modified since") {
+                return true
+            }
+        }
+        return false
+    }
+
+    static func includedFiles(of unit: CXTranslationUnit) -> [String] {
+        let mainFile = clang_getTranslationUnitSpelling(unit).consume()
+        return includedFiles(of: unit, mainFile: mainFile)
+    }
+
+    /// Every file the unit included (transitively), as libclang opened it, sorted.
+    static func includedFiles(of unit: CXTranslationUnit, mainFile: String) -> [String] {
+        final class Collector { var files = Set<String>() }
+        let collector = Collector()
+        clang_getInclusions(unit, { file, _, _, data in
+            guard let file, let data else { return }
+            let name = clang_getFileName(file).consume()
+            if !name.isEmpty { Unmanaged<Collector>.fromOpaque(data).takeUnretainedValue().files.insert(name) }
+        }, Unmanaged.passUnretained(collector).toOpaque())
+        collector.files.remove(mainFile)
+        return collector.files.sorted()
     }
 
     private static func errors(in unit: CXTranslationUnit) -> (Int, String) {

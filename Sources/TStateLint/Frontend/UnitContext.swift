@@ -3,7 +3,7 @@ import Foundation
 
 /// What the Frontend needs from the C-API model: which calls never return and which
 /// macros have an effect given by name.
-public struct FrontendOptions: Sendable {
+public struct FrontendOptions: Codable, Hashable, Sendable {
     public var noReturnFunctions: Set<String>
     public var modelledMacros: Set<String>
     /// CPython's object structs, whose fields need an attached thread state.
@@ -197,8 +197,8 @@ final class UnitContext {
     }
 }
 
-enum PathDisplay {
-    static func absolute(_ path: String, workingDirectory: String) -> String {
+public enum PathDisplay {
+    public static func absolute(_ path: String, workingDirectory: String) -> String {
         let joined = path.hasPrefix("/") ? path : workingDirectory + "/" + path
         var parts: [Substring] = []
         for part in joined.split(separator: "/", omittingEmptySubsequences: true) {
@@ -210,7 +210,7 @@ enum PathDisplay {
     }
 
     /// Relative to the working directory when under it, absolute otherwise.
-    static func display(_ path: String, workingDirectory: String) -> String {
+    public static func display(_ path: String, workingDirectory: String) -> String {
         let absolutePath = absolute(path, workingDirectory: workingDirectory)
         let base = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
         if absolutePath.hasPrefix(base) { return String(absolutePath.dropFirst(base.count)) }

@@ -54,6 +54,8 @@ public struct TranslationUnit: Codable, Sendable {
     public var facts: ModuleFacts
     /// Files whose function bodies this unit lowered (the main file and project headers).
     public var files: [String]
+    /// Every header the unit included, absolute as opened: what a cached copy depends on.
+    public var dependencies: [String] = []
 
     public init(path: String, status: FileStatus, message: String? = nil, functions: [Function] = [],
                 facts: ModuleFacts = ModuleFacts(), files: [String] = []) {

@@ -8,8 +8,27 @@ enum Suppressions {
         enum Kind { case ignore, ignoreFile, noLint, noLintNextLine }
         var kind: Kind
         var rules: [String]
+        /// Where the directive's marker starts on its line (1-based).
+        var column: Int = 1
 
         func covers(_ rule: String) -> Bool { rules.isEmpty || rules.contains(rule) }
+
+        var spelling: String {
+            let list = rules.isEmpty ? "" : rules.joined(separator: ",")
+            switch kind {
+            case .ignore: return "tstate-lint: ignore" + (list.isEmpty ? "" : "[\(list)]")
+            case .ignoreFile: return "tstate-lint: ignore-file" + (list.isEmpty ? "" : "[\(list)]")
+            case .noLint: return "NOLINT" + (list.isEmpty ? "" : "(\(list))")
+            case .noLintNextLine: return "NOLINTNEXTLINE" + (list.isEmpty ? "" : "(\(list))")
+            }
+        }
+    }
+
+    /// A directive where it was written.
+    struct Site: Hashable {
+        var file: String
+        var line: Int
+        var index: Int
     }
 
     private static let markers: [(String, Directive.Kind)] = [
@@ -38,26 +57,78 @@ enum Suppressions {
                 }
                 // A NOLINT naming only other tools' checks (clang-tidy's) is not ours.
                 if kind == .noLint || kind == .noLintNextLine, !rules.isEmpty, !rules.contains(where: { $0.hasPrefix("TS") }) { continue }
-                result.append(Directive(kind: kind, rules: rules))
+                let column = line.utf8.distance(from: line.startIndex, to: range.lowerBound) + 1
+                result.append(Directive(kind: kind, rules: rules.filter { $0.hasPrefix("TS") || kind == .ignore || kind == .ignoreFile },
+                                        column: column))
             }
         }
         return result
     }
 
-    static func isSuppressed(_ diagnostic: Diagnostic, sources: SourceCache, workingDirectory: String) -> Bool {
-        let lines = sources.lines(of: diagnostic.location.file, workingDirectory: workingDirectory)
-        let rule = diagnostic.rule
-        let number = diagnostic.location.line
-        if number >= 1 && number <= lines.count,
-           directives(in: lines[number - 1]).contains(where: { ($0.kind == .ignore || $0.kind == .noLint) && $0.covers(rule) }) {
-            return true
+    /// Which directives suppressed something, for `--report-unused-suppressions`.
+    final class Matcher {
+        let sources: SourceCache
+        let workingDirectory: String
+        private(set) var used = Set<Site>()
+
+        init(sources: SourceCache, workingDirectory: String) {
+            self.sources = sources
+            self.workingDirectory = workingDirectory
         }
-        if number >= 2 && number - 1 <= lines.count,
-           directives(in: lines[number - 2]).contains(where: { ($0.kind == .ignore || $0.kind == .noLintNextLine) && $0.covers(rule) }) {
-            return true
+
+        func suppresses(_ diagnostic: Diagnostic) -> Bool {
+            let lines = sources.lines(of: diagnostic.location.file, workingDirectory: workingDirectory)
+            let rule = diagnostic.rule
+            let number = diagnostic.location.line
+            let file = diagnostic.location.file
+            func mark(_ line: Int, _ accepts: (Directive) -> Bool) -> Bool {
+                guard line >= 1 && line <= lines.count else { return false }
+                for (index, directive) in directives(in: lines[line - 1]).enumerated() where accepts(directive) && directive.covers(rule) {
+                    used.insert(Site(file: file, line: line, index: index))
+                    return true
+                }
+                return false
+            }
+            if mark(number, { $0.kind == .ignore || $0.kind == .noLint }) { return true }
+            if mark(number - 1, { $0.kind == .ignore || $0.kind == .noLintNextLine }) { return true }
+            for line in lines.indices where lines[line].contains("ignore-file") {
+                if mark(line + 1, { $0.kind == .ignoreFile }) { return true }
+            }
+            return false
         }
-        return lines.contains { line in
-            directives(in: line).contains { $0.kind == .ignoreFile && $0.covers(rule) }
+
+        /// Every directive in these files, where it is.
+        func sites(in files: [String]) -> [(site: Site, directive: Directive)] {
+            var result: [(Site, Directive)] = []
+            for file in files {
+                for (number, line) in sources.lines(of: file, workingDirectory: workingDirectory).enumerated() {
+                    for (index, directive) in directives(in: line).enumerated() {
+                        result.append((Site(file: file, line: number + 1, index: index), directive))
+                    }
+                }
+            }
+            return result
         }
+    }
+
+    /// TS001 for rule ids no rule has; TS002 (when selected) for directives that suppressed
+    /// nothing among the rules that ran.
+    static func audit(files: [String], matcher: Matcher, catalog: RuleCatalog, selected: Set<String>) -> [Diagnostic] {
+        var findings: [Diagnostic] = []
+        for (site, directive) in matcher.sites(in: files) {
+            let location = SourceLocation(file: site.file, line: site.line, column: directive.column, offset: 0)
+            let unknown = directive.rules.filter { catalog.rule($0) == nil }
+            if !unknown.isEmpty, selected.contains("TS001") {
+                findings.append(Diagnostic(rule: "TS001", message: "`\(directive.spelling)` names \(unknown.count == 1 ? "a rule that does not exist" : "rules that do not exist"): \(unknown.joined(separator: ", ")) (see `tstate-lint rules`)",
+                                           location: location, function: "", trace: []))
+            }
+            let known = directive.rules.filter { catalog.rule($0) != nil }
+            let ran = directive.rules.isEmpty || known.contains { selected.contains($0) }
+            if selected.contains("TS002"), ran, !matcher.used.contains(site) {
+                findings.append(Diagnostic(rule: "TS002", message: "`\(directive.spelling)` suppresses nothing: no finding \(directive.kind == .ignoreFile ? "in this file" : "on the line it covers")\(directive.rules.isEmpty ? "" : " is of the rules it names")",
+                                           location: location, function: "", trace: []))
+            }
+        }
+        return findings
     }
 }

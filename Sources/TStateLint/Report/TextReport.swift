@@ -61,7 +61,10 @@ public struct TextReport {
         if counts.errors > 0 { parts.append(plural(counts.errors, "error")) }
         if counts.warnings > 0 { parts.append(plural(counts.warnings, "warning")) }
         if counts.notes > 0 { parts.append(plural(counts.notes, "note")) }
-        let suppressed = result.suppressed.isEmpty ? "" : " (\(result.suppressed.count) suppressed)"
+        var left: [String] = []
+        if !result.suppressed.isEmpty { left.append("\(result.suppressed.count) suppressed") }
+        if result.baselined > 0 { left.append("\(result.baselined) in the baseline") }
+        let suppressed = left.isEmpty ? "" : " (\(left.joined(separator: ", ")))"
         let checked = result.files.filter { $0.status == .analyzed || $0.status == .parseErrors }.count
         let seconds = String(format: "%.1f", result.duration)
         let found = parts.isEmpty ? "No problems found\(suppressed)" : "Found \(parts.joined(separator: ", "))\(suppressed) in \(plural(filesWithFindings, "file"))"

@@ -1,0 +1,180 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Parsed translation units on disk, so a re-run parses only what changed. An entry is named
+/// by what was parsed (file, flags, project roots, working directory, tool build) and holds
+/// the content hash of the file and of every header it included: any of them changing is a
+/// miss. Entries are written to a temporary file and renamed, so concurrent runs never see
+/// half an entry; one that fails its checksum or does not decode is ignored and rewritten.
+public final class UnitCache: @unchecked Sendable {
+    public let directory: String
+    private let salt: UInt64
+    private var contentHashes: [String: UInt64?] = [:]
+    private let lock = NSLock()
+    public private(set) var hits = 0
+    public private(set) var misses = 0
+
+    static let magic = Data("tstate-lint-unit\u{1}".utf8)
+
+    public init(directory: String, frontendOptions: FrontendOptions) throws {
+        self.directory = directory
+        var hasher = ContentHasher()
+        hasher.add(TStateLintVersion.current)
+        hasher.add(String(IRSchema.version))
+        hasher.add(UnitCache.buildIdentity)
+        hasher.add(frontendOptions.noReturnFunctions.sorted().joined(separator: ","))
+        hasher.add(frontendOptions.modelledMacros.sorted().joined(separator: ","))
+        hasher.add(frontendOptions.objectStructs.sorted().joined(separator: ","))
+        hasher.add("\(frontendOptions.maxNestingDepth)/\(frontendOptions.maxEventsPerFunction)")
+        salt = hasher.value
+        try UnitCache.prepare(directory)
+    }
+
+    /// Changes with every build of the tool, so a rebuilt analyser never reads an old layout.
+    static let buildIdentity: String = {
+        guard let executable = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"),
+              let attributes = try? FileManager.default.attributesOfItem(atPath: executable) else { return "unknown" }
+        let size = (attributes[.size] as? NSNumber)?.intValue ?? 0
+        let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
+        return "\(size)@\(modified)"
+    }()
+
+    private static func prepare(_ directory: String) throws {
+        let fm = FileManager.default
+        do {
+            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw UsageError("cannot create the cache directory \(directory): \(error.localizedDescription) (use --no-cache or --cache-dir)")
+        }
+        let gitignore = directory + "/.gitignore"
+        if !fm.fileExists(atPath: gitignore) {
+            try? "# Created by tstate-lint.\n*\n".write(toFile: gitignore, atomically: true, encoding: .utf8)
+            try? "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by tstate-lint.\n"
+                .write(toFile: directory + "/CACHEDIR.TAG", atomically: true, encoding: .utf8)
+        }
+    }
+
+    private func entryPath(_ job: ParseJob) -> String {
+        var hasher = ContentHasher(seed: salt)
+        hasher.add(job.path)
+        hasher.add(job.workingDirectory)
+        job.arguments.forEach { hasher.add($0) }
+        hasher.add("--roots")
+        job.projectRoots.forEach { hasher.add($0) }
+        let name = String(format: "%016llx", hasher.value)
+        return directory + "/" + String(name.prefix(2)) + "/" + name + ".unit"
+    }
+
+    /// The hash of a file's content now, computed once per run.
+    func contentHash(_ path: String) -> UInt64? {
+        lock.lock()
+        if let known = contentHashes[path] { lock.unlock(); return known }
+        lock.unlock()
+        let hash = FileManager.default.contents(atPath: path).map { ContentHasher.hash($0) }
+        lock.lock()
+        contentHashes[path] = hash
+        lock.unlock()
+        return hash
+    }
+
+    public func lookup(_ job: ParseJob) -> TranslationUnit? {
+        guard let data = FileManager.default.contents(atPath: entryPath(job)),
+              let entry = UnitCache.decode(data),
+              entry.dependencies.allSatisfy({ contentHash($0.path) == $0.hash }) else {
+            count(hit: false)
+            return nil
+        }
+        count(hit: true)
+        return entry.unit
+    }
+
+    public func store(_ job: ParseJob, unit: TranslationUnit) {
+        guard unit.status == .analyzed || unit.status == .parseErrors, let mainFileHash = contentHash(job.path) else { return }
+        var dependencies = [CacheEntry.Dependency(path: job.path, hash: mainFileHash)]
+        for header in unit.dependencies {
+            guard let hash = contentHash(header) else { return }
+            dependencies.append(.init(path: header, hash: hash))
+        }
+        guard let payload = try? UnitCoding.encoder().encode(CacheEntry(dependencies: dependencies, unit: unit)) else { return }
+        var data = UnitCache.magic
+        var checksum = ContentHasher.hash(payload).littleEndian
+        data.append(Data(bytes: &checksum, count: 8))
+        data.append(payload)
+        let path = entryPath(job)
+        let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
+        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
+        if rename(temporary, path) != 0 { unlink(temporary) }
+    }
+
+    static func decode(_ data: Data) -> CacheEntry? {
+        let headerLength = magic.count + 8
+        guard data.count > headerLength, data.prefix(magic.count) == magic else { return nil }
+        let stored = data.subdata(in: magic.count..<headerLength).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        let payload = data.subdata(in: headerLength..<data.count)
+        guard ContentHasher.hash(payload) == stored else { return nil }
+        return try? UnitCoding.decoder().decode(CacheEntry.self, from: payload)
+    }
+
+    private func count(hit: Bool) {
+        lock.lock()
+        if hit { hits += 1 } else { misses += 1 }
+        lock.unlock()
+    }
+}
+
+struct CacheEntry: Codable {
+    struct Dependency: Codable {
+        var path: String
+        var hash: UInt64
+    }
+    var dependencies: [Dependency]
+    var unit: TranslationUnit
+}
+
+/// Bump when the IR's layout or meaning changes.
+enum IRSchema {
+    static let version = 1
+}
+
+/// A fast 64-bit hash of bytes (multiply-xorshift over 8-byte words), for cache keys and
+/// content checks, not for security.
+struct ContentHasher {
+    private(set) var value: UInt64
+
+    init(seed: UInt64 = 0x9E37_79B9_7F4A_7C15) {
+        value = seed
+    }
+
+    mutating func add(_ string: String) {
+        var data = Data(string.utf8)
+        data.append(0)
+        value = ContentHasher.hash(data, seed: value)
+    }
+
+    static func hash(_ data: Data, seed: UInt64 = 0x9E37_79B9_7F4A_7C15) -> UInt64 {
+        data.withUnsafeBytes { buffer -> UInt64 in
+            var state = seed ^ (UInt64(buffer.count) &* 0xFF51_AFD7_ED55_8CCD)
+            let words = buffer.count / 8
+            for index in 0..<words {
+                let word = buffer.loadUnaligned(fromByteOffset: index * 8, as: UInt64.self)
+                state = mix(state ^ word)
+            }
+            var tail: UInt64 = 0
+            for index in (words * 8)..<buffer.count {
+                tail = (tail << 8) | UInt64(buffer[index])
+            }
+            return mix(mix(state ^ tail) ^ 0xC4CE_B9FE_1A85_EC53)
+        }
+    }
+
+    private static func mix(_ input: UInt64) -> UInt64 {
+        var x = input &* 0x9FB2_1C65_1E98_DF25
+        x ^= x >> 29
+        x = x &* 0xBF58_476D_1CE4_E5B9
+        x ^= x >> 32
+        return x
+    }
+}

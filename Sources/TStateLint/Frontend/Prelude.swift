@@ -1,0 +1,168 @@
+import CClang
+import Foundation
+
+/// The lines a file starts with up to and including its `#include <Python.h>`, when they are
+/// only macro definitions, conditionals and system includes. Files whose prelude and flags
+/// agree share one precompiled header of it, so Python's headers are parsed once per run
+/// instead of once per file; the file itself is then parsed with `-include-pch`, and its own
+/// copy of the prelude re-defines the same macros and skips the guarded headers.
+struct Prelude {
+    var text: String
+
+    /// nil when the start of the file holds anything a shared header could not stand in for
+    /// (code, a project header, an unbalanced conditional).
+    static func of(_ source: String, directory: String) -> Prelude? {
+        var lines: [Substring] = []
+        var depth = 0
+        var inComment = false
+        var pending = ""
+        var consumed = source.startIndex
+        for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
+            consumed = line.endIndex < source.endIndex ? source.index(after: line.endIndex) : source.endIndex
+            lines.append(line)
+            if lines.count > 400 { return nil }
+            var text = pending + stripComments(String(line), inComment: &inComment)
+            if text.hasSuffix("\\") {
+                pending = String(text.dropLast()) + " "
+                continue
+            }
+            pending = ""
+            text = text.trimmingCharacters(in: .whitespaces)
+            if text.isEmpty { continue }
+            guard text.hasPrefix("#") else { return nil }
+            let directive = text.dropFirst().trimmingCharacters(in: .whitespaces)
+            let name = directive.prefix { $0.isLetter }
+            let rest = directive.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
+            switch name {
+            case "define", "undef":
+                continue
+            case "if", "ifdef", "ifndef":
+                depth += 1
+            case "elif", "else":
+                guard depth > 0 else { return nil }
+            case "endif":
+                guard depth > 0 else { return nil }
+                depth -= 1
+            case "include":
+                if rest == "\"Python.h\"" || rest == "<Python.h>" {
+                    guard depth == 0, !FileManager.default.fileExists(atPath: directory + "/Python.h") else { return nil }
+                    return Prelude(text: String(source[..<consumed]))
+                }
+                guard rest.hasPrefix("<") else { return nil }
+            default:
+                return nil
+            }
+        }
+        return nil
+    }
+
+    private static func stripComments(_ line: String, inComment: inout Bool) -> String {
+        var out = ""
+        var characters = Array(line)
+        var index = 0
+        while index < characters.count {
+            if inComment {
+                if characters[index] == "*", index + 1 < characters.count, characters[index + 1] == "/" {
+                    inComment = false
+                    index += 2
+                    out.append(" ")
+                } else {
+                    index += 1
+                }
+                continue
+            }
+            if characters[index] == "/", index + 1 < characters.count {
+                if characters[index + 1] == "*" { inComment = true; index += 2; continue }
+                if characters[index + 1] == "/" { characters.removeSubrange(index...); break }
+            }
+            out.append(characters[index])
+            index += 1
+        }
+        return out
+    }
+}
+
+/// Precompiled preludes in a directory shared by the workers of a run (and by later runs when
+/// it is in the cache). A header is built at most once per key per process; a build that fails
+/// is remembered so it is not retried; clang itself rejects a header whose inputs changed, and
+/// the file is then parsed without it and the header rebuilt.
+final class PreludeStore {
+    let directory: String
+    private var failed = Set<String>()
+    private var dependencyLists: [String: [String]] = [:]
+
+    init(directory: String) {
+        self.directory = directory
+    }
+
+    func key(_ prelude: Prelude, arguments: [String]) -> String {
+        var hasher = ContentHasher()
+        hasher.add(prelude.text)
+        arguments.forEach { hasher.add($0) }
+        hasher.add(clang_getClangVersion().consume())
+        return String(format: "%016llx", hasher.value)
+    }
+
+    /// The precompiled header for this prelude, built now if needed; nil if it cannot be.
+    func header(for prelude: Prelude, arguments: [String], index: CXIndex) -> String? {
+        let key = key(prelude, arguments: arguments)
+        guard !failed.contains(key) else { return nil }
+        let pch = directory + "/" + key + ".pch"
+        if FileManager.default.fileExists(atPath: pch) { return pch }
+        if FileManager.default.fileExists(atPath: directory + "/" + key + ".failed") {
+            failed.insert(key)
+            return nil
+        }
+        guard build(prelude, arguments: arguments, index: index, key: key, into: pch) else {
+            failed.insert(key)
+            FileManager.default.createFile(atPath: directory + "/" + key + ".failed", contents: Data())
+            return nil
+        }
+        return pch
+    }
+
+    /// The headers a precompiled prelude was built from (recorded next to it).
+    func dependencies(of pch: String) -> [String] {
+        if let known = dependencyLists[pch] { return known }
+        let list = (try? String(contentsOfFile: pch + ".deps", encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
+        dependencyLists[pch] = list
+        return list
+    }
+
+    /// Forgets a header clang refused (its inputs changed since it was built).
+    func discard(_ pch: String) {
+        unlink(pch)
+        dependencyLists[pch] = nil
+    }
+
+    private func build(_ prelude: Prelude, arguments: [String], index: CXIndex, key: String, into pch: String) -> Bool {
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let header = directory + "/" + key + ".h"
+        guard (try? prelude.text.write(toFile: header, atomically: true, encoding: .utf8)) != nil else { return false }
+        let flags = CXTranslationUnit_Incomplete.rawValue | CXTranslationUnit_ForSerialization.rawValue
+            | CXTranslationUnit_DetailedPreprocessingRecord.rawValue
+        var unit: CXTranslationUnit?
+        let all = ["-x", "c-header"] + arguments
+        let pointers = all.map { strdup($0) }
+        defer { pointers.forEach { free($0) } }
+        let status = pointers.map { UnsafePointer<CChar>($0) }.withUnsafeBufferPointer { buffer in
+            clang_parseTranslationUnit2(index, header, buffer.baseAddress, Int32(buffer.count), nil, 0, flags, &unit)
+        }
+        guard status == CXError_Success, let unit else { return false }
+        defer { clang_disposeTranslationUnit(unit) }
+        for position in 0..<clang_getNumDiagnostics(unit) {
+            guard let diagnostic = clang_getDiagnostic(unit, position) else { continue }
+            let severity = clang_getDiagnosticSeverity(diagnostic)
+            clang_disposeDiagnostic(diagnostic)
+            if severity == CXDiagnostic_Error || severity == CXDiagnostic_Fatal { return false }
+        }
+        let dependencies = Frontend.includedFiles(of: unit).joined(separator: "\n")
+        guard (try? dependencies.write(toFile: pch + ".deps", atomically: true, encoding: .utf8)) != nil else { return false }
+        let temporary = pch + ".\(getpid()).tmp"
+        guard clang_saveTranslationUnit(unit, temporary, clang_defaultSaveOptions(unit)) == CXSaveError_None.rawValue else {
+            unlink(temporary)
+            return false
+        }
+        return rename(temporary, pch) == 0
+    }
+}

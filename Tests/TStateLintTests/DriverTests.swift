@@ -1,0 +1,249 @@
+import Foundation
+import Testing
+@testable import TStateLint
+
+/// Compilation databases, the unit cache, baselines and parsing in worker processes.
+@Suite struct DriverTests {
+    static func directory() throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("tstate-lint-driver-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        return path
+    }
+
+    static func write(_ text: String, to path: String) throws {
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    static func run(_ root: String, _ paths: [String] = ["."], configure: (inout RunOptions) -> Void = { _ in }) throws -> RunResult {
+        var options = RunOptions(paths: paths, jobs: 2, workingDirectory: root)
+        configure(&options)
+        return try Runner(store: TestSupport.store).run(options)
+    }
+
+    static func findings(_ result: RunResult) -> [String] {
+        result.diagnostics.map { "\($0.location.file):\($0.location.line):\($0.rule)" }
+    }
+
+    /// A function that touches an object with the thread state released only when `BUGGY` is defined.
+    static let conditional = """
+    #include <Python.h>
+    static PyObject *
+    work(PyObject *self, PyObject *arg)
+    {
+        Py_BEGIN_ALLOW_THREADS
+    #ifdef BUGGY
+        Py_DECREF(arg);
+    #endif
+        Py_END_ALLOW_THREADS
+        Py_RETURN_NONE;
+    }
+    static PyMethodDef methods[] = {{"work", work, METH_O, NULL}, {NULL, NULL, 0, NULL}};
+    """
+
+    // MARK: Compile commands
+
+    @Test func shellWordsSplitAsAShellWouldWithoutRunningOne() {
+        #expect(ShellWords.split(#"cc -DNAME="a b" -I 'dir with space' x\ y.c $(rm -rf /) `id`"#)
+                == ["cc", "-DNAME=a b", "-I", "dir with space", "x y.c", "$(rm", "-rf", "/)", "`id`"])
+        #expect(ShellWords.split(#"gcc -DV=\"1.0\" "a\"b" ''"#) == ["gcc", "-DV=\"1.0\"", "a\"b", ""])
+    }
+
+    @Test func compileFlagsKeepWhatParsingNeedsAndDropPlugins() {
+        let (arguments, dropped) = CompileFlags.reduce(
+            ["-Iinclude", "-I", "../other", "-isystem", "/sys", "-DX=1", "-U", "Y", "-std=c11", "-O2", "-Wall", "-c", "-o", "out.o",
+             "-MD", "-MF", "dep.d", "-fplugin=/tmp/evil.so", "-Xclang", "-load", "-Xclang", "/tmp/evil2.so", "-fpass-plugin=/tmp/p.so",
+             "-Xclang", "-plugin", "-Xclang", "evil", "-fno-semantic-interposition", "-include", "config.h", "src/x.c"],
+            directory: "/project/build")
+        #expect(arguments == ["-I/project/build/include", "-I", "/project/other", "-isystem", "/sys", "-DX=1", "-U", "Y", "-std=c11", "-O2",
+                              "-include", "/project/build/config.h"])
+        #expect(dropped == ["-fplugin=/tmp/evil.so", "-Xclang -load -Xclang /tmp/evil2.so", "-fpass-plugin=/tmp/p.so", "-Xclang -plugin -Xclang evil"])
+    }
+
+    @Test func compileCommandsGiveEachFileItsFlags() throws {
+        let root = try Self.directory()
+        try Self.write(Self.conditional, to: root + "/src/buggy.c")
+        try Self.write(Self.conditional, to: root + "/src/fixed.c")
+        try Self.write(Self.conditional, to: root + "/other/unlisted.c")
+        let database = """
+        [
+          {"directory": "\(root)/build", "file": "../src/buggy.c", "arguments": ["cc", "-DBUGGY", "-c", "../src/buggy.c", "-o", "buggy.o"]},
+          {"directory": "\(root)/build", "file": "\(root)/src/fixed.c", "command": "ccache cc -DFIXED -fplugin=\(root)/plugin.so -Xclang -load -Xclang \(root)/plugin.so -c \(root)/src/fixed.c"}
+        ]
+        """
+        try Self.write(database, to: root + "/build/compile_commands.json")
+        let explicit = try Self.run(root, ["src"]) { $0.compilationDatabase = "build" }
+        #expect(Self.findings(explicit) == ["src/buggy.c:7:TS201"])
+        #expect(explicit.files.map(\.path) == ["src/buggy.c", "src/fixed.c"])
+        #expect(explicit.files.allSatisfy { $0.status == .analyzed }, "\(explicit.files)")
+        #expect(explicit.notes.contains { $0.contains("dropped `-fplugin=\(root)/plugin.so`") })
+        #expect(explicit.notes.contains { $0.contains("dropped `-Xclang -load -Xclang \(root)/plugin.so`") })
+
+        // Found above the paths without -p; only the database's files under the paths.
+        let found = try Self.run(root, ["."])
+        #expect(found.files.map(\.path) == ["src/buggy.c", "src/fixed.c"])
+        #expect(Self.findings(found) == ["src/buggy.c:7:TS201"])
+        // A file named on the command line but not in the database: default flags, and a note.
+        let named = try Self.run(root, ["src", "other/unlisted.c"])
+        #expect(named.files.map(\.path).sorted() == ["other/unlisted.c", "src/buggy.c", "src/fixed.c"])
+        #expect(named.notes.contains { $0.contains("other/unlisted.c is not in") })
+    }
+
+    @Test func compileFlagsFileIsTheFallback() throws {
+        let root = try Self.directory()
+        try Self.write(Self.conditional, to: root + "/src/a.c")
+        try Self.write("-DBUGGY\n-fplugin=/nonexistent/evil.so\n", to: root + "/src/compile_flags.txt")
+        let result = try Self.run(root, ["src"])
+        #expect(Self.findings(result) == ["src/a.c:7:TS201"])
+        #expect(result.files.map(\.status) == [.analyzed])
+        #expect(result.notes.contains { $0.contains("dropped `-fplugin=/nonexistent/evil.so`") })
+    }
+
+    @Test func pluginFlagsOnTheCommandLineAreDroppedToo() throws {
+        let root = try Self.directory()
+        try Self.write(Self.conditional, to: root + "/a.c")
+        let result = try Self.run(root, ["a.c"]) { $0.clangArguments = ["-DBUGGY", "-fplugin=/nonexistent/evil.so"] }
+        #expect(Self.findings(result) == ["a.c:7:TS201"])
+        #expect(result.files.map(\.status) == [.analyzed])
+    }
+
+    // MARK: Cache
+
+    @Test func cacheHitsMissesAndSurvivesCorruption() throws {
+        let root = try Self.directory()
+        try Self.write("#define BUGGY 1\n", to: root + "/include/flags.h")
+        try Self.write("#include \"flags.h\"\n" + Self.conditional, to: root + "/src/uses_header.c")
+        try Self.write(Self.conditional, to: root + "/src/plain.c")
+        let cache = root + "/cache"
+        func run(_ arguments: [String] = []) throws -> RunResult {
+            try Self.run(root, ["src"]) {
+                $0.cacheDirectory = cache
+                $0.clangArguments = ["-I", root + "/include"] + arguments
+            }
+        }
+        let cold = try run()
+        #expect(cold.statistics.cacheHits == 0 && cold.statistics.filesParsed == 2)
+        #expect(Self.findings(cold) == ["src/uses_header.c:8:TS201"])
+
+        let warm = try run()
+        #expect(warm.statistics.cacheHits == 2 && warm.statistics.filesParsed == 0)
+        #expect(Self.findings(warm) == Self.findings(cold))
+
+        // Editing the header invalidates exactly the file that includes it.
+        try Self.write("/* no longer buggy */\n", to: root + "/include/flags.h")
+        let edited = try run()
+        #expect(edited.statistics.cacheHits == 1 && edited.statistics.filesParsed == 1)
+        #expect(Self.findings(edited).isEmpty)
+
+        // Other flags: every file misses.
+        let otherFlags = try run(["-DBUGGY"])
+        #expect(otherFlags.statistics.cacheHits == 0)
+        #expect(Self.findings(otherFlags) == ["src/plain.c:7:TS201", "src/uses_header.c:8:TS201"])
+
+        // A damaged entry is ignored and rewritten.
+        let entries = try FileManager.default.subpathsOfDirectory(atPath: cache).filter { $0.hasSuffix(".unit") }
+        #expect(entries.count == 4)
+        for entry in entries {
+            var data = try Data(contentsOf: URL(fileURLWithPath: cache + "/" + entry))
+            data[data.count / 2] ^= 0xFF
+            try data.write(to: URL(fileURLWithPath: cache + "/" + entry))
+        }
+        let repaired = try run(["-DBUGGY"])
+        #expect(repaired.statistics.cacheHits == 0)
+        #expect(Self.findings(repaired) == Self.findings(otherFlags))
+        let again = try run(["-DBUGGY"])
+        #expect(again.statistics.cacheHits == 2)
+        #expect(FileManager.default.fileExists(atPath: cache + "/CACHEDIR.TAG"))
+    }
+
+    // MARK: Baseline
+
+    @Test func baselineReportsOnlyNewFindings() throws {
+        let root = try Self.directory()
+        let old = Self.conditional.replacingOccurrences(of: "#ifdef BUGGY\n", with: "").replacingOccurrences(of: "#endif\n", with: "")
+        try Self.write(old, to: root + "/ext.c")
+        let first = try Self.run(root)
+        #expect(Self.findings(first) == ["ext.c:6:TS201"])
+        try Baseline.write(first.diagnostics, to: root + "/baseline.json")
+
+        // Lines added above move the old finding; it stays accepted. A new one is reported.
+        let edited = "/* a new comment */\n/* and another */\n" + old + """
+
+        static PyObject *
+        more_work(PyObject *self, PyObject *arg)
+        {
+            Py_BEGIN_ALLOW_THREADS
+            Py_INCREF(arg);
+            Py_END_ALLOW_THREADS
+            return arg;
+        }
+        static PyMethodDef more[] = {{"more_work", more_work, METH_O, NULL}, {NULL, NULL, 0, NULL}};
+        """
+        try Self.write(edited, to: root + "/ext.c")
+        let second = try Self.run(root) { $0.baseline = "baseline.json" }
+        let newLine = edited.split(separator: "\n", omittingEmptySubsequences: false).firstIndex { $0.contains("Py_INCREF(arg)") }! + 1
+        #expect(Self.findings(second) == ["ext.c:\(newLine):TS201"])
+        #expect(second.baselined == 1)
+        #expect(TextReport(color: false, workingDirectory: root).summaryLine(second).contains("(1 in the baseline)"))
+
+        try Self.write("not json", to: root + "/bad.json")
+        #expect(throws: UsageError.self) { try Self.run(root) { $0.baseline = "bad.json" } }
+    }
+
+    // MARK: Worker processes
+
+    static var toolExecutable: String? {
+        guard let me = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") else { return nil }
+        var directory = (me as NSString).deletingLastPathComponent
+        while directory.hasSuffix(".xctest") || directory.contains(".xctest/") { directory = (directory as NSString).deletingLastPathComponent }
+        let candidate = directory + "/tstate-lint"
+        return FileManager.default.isExecutableFile(atPath: candidate) ? candidate : nil
+    }
+
+    @Test func aFileThatCrashesOrHangsTheFrontEndCostsOnlyThatFile() throws {
+        let executable = try #require(Self.toolExecutable, "the tstate-lint executable is built next to the tests")
+        let root = try Self.directory()
+        try Self.write("#include <Python.h>\nstatic PyObject *f(PyObject *s, PyObject *a) {\n#pragma clang __debug crash\n Py_RETURN_NONE; }\n",
+                       to: root + "/crash.c")
+        try Self.write("#include <Python.h>\n#pragma clang __debug llvm_fatal_error\nint x;\n", to: root + "/fatal.c")
+        // Exponential macro expansion: clang would take far longer than the limit.
+        try Self.write("""
+        #include <Python.h>
+        #define A(x) x x x x
+        #define B(x) A(A(A(A(x))))
+        #define C(x) B(B(B(B(x))))
+        int values[] = { C(C(1,)) };
+        """, to: root + "/slow.c")
+        try Self.write(Self.conditional.replacingOccurrences(of: "#ifdef BUGGY\n", with: "").replacingOccurrences(of: "#endif\n", with: ""),
+                       to: root + "/good.c")
+        let result = try Self.run(root) {
+            $0.isolation = .workerProcesses(executable: executable, timeout: 3, memoryLimit: 4 << 30)
+        }
+        let status = Dictionary(uniqueKeysWithValues: result.files.map { ($0.path, $0) })
+        #expect(status["good.c"]?.status == .analyzed)
+        #expect(status["crash.c"]?.status == .failed)
+        #expect(status["fatal.c"]?.status == .failed)
+        #expect(status["slow.c"]?.status == .failed)
+        #expect(status["slow.c"]?.message?.contains("time limit") == true, "\(status["slow.c"]?.message ?? "")")
+        #expect(Self.findings(result) == ["good.c:6:TS201"])
+        #expect(!result.nothingAnalysable)
+
+        let alone = try Self.run(root, ["crash.c"]) {
+            $0.isolation = .workerProcesses(executable: executable, timeout: 3, memoryLimit: 4 << 30)
+        }
+        #expect(alone.nothingAnalysable)
+    }
+
+    @Test func workersAndInProcessParsingAgree() throws {
+        let executable = try #require(Self.toolExecutable)
+        let fixtures = TestSupport.fixturesDirectory
+        let inProcess = try Runner(store: TestSupport.store).run(RunOptions(paths: [fixtures], select: ["ALL"], jobs: 2,
+                                                                           workingDirectory: TestSupport.repositoryRoot))
+        var options = RunOptions(paths: [fixtures], select: ["ALL"], jobs: 2, workingDirectory: TestSupport.repositoryRoot)
+        options.isolation = .workerProcesses(executable: executable, timeout: 120, memoryLimit: 4 << 30)
+        options.precompiledPreludes = false
+        let workers = try Runner(store: TestSupport.store).run(options)
+        #expect(workers.diagnostics == inProcess.diagnostics)
+        #expect(workers.files == inProcess.files)
+    }
+}
