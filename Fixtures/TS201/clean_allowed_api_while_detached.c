@@ -143,8 +143,11 @@ compmod_exec(PyObject *m)
     return rc;
 }
 
+/* Events reach Python through Py_AddPendingCall, which runs in the main interpreter:
+   Py_mod_multiple_interpreters (3) = not supported. */
 static PyModuleDef_Slot compmod_slots[] = {
     {Py_mod_exec, compmod_exec},
+    {3, (void *)0},
     {0, NULL}
 };
 

@@ -11,7 +11,7 @@ struct TStateLintCommand: ParsableCommand {
         commandName: "tstate-lint",
         abstract: "Finds thread-state (GIL) and sub-interpreter misuse in CPython C extensions.",
         version: TStateLintVersion.current,
-        subcommands: [Check.self, Rules.self, Rule.self, Summaries.self, CFG.self, FrontendWorkerCommand.self],
+        subcommands: [Check.self, Rules.self, Rule.self, Readiness.self, Summaries.self, CFG.self, FrontendWorkerCommand.self],
         defaultSubcommand: Check.self
     )
 }
@@ -168,6 +168,44 @@ struct Summaries: ParsableCommand {
         options.configuration = try loadConfiguration(explicit: nil, isolated: false, paths: options.paths)
         let result = try parsing.run(store: store, options: &options)
         print(SummaryReport.render(result.summaries, matching: function), terminator: "")
+    }
+}
+
+struct Readiness: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "For every module: init kind, what it declares about sub-interpreters and the GIL, and what blocks Py_MOD_PER_INTERPRETER_GIL_SUPPORTED.")
+
+    @Argument(help: "Files or directories (analysed together, as `check` does).")
+    var paths: [String] = []
+
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: ReportFormat = .text
+
+    @OptionGroup var parsing: ParsingOptions
+
+    var clangArguments: [String] { passthroughClangArguments }
+
+    func validate() throws {
+        if format != .text && format != .json { throw ValidationError("readiness supports --format text or json") }
+    }
+
+    func run() throws {
+        let store = try loadStore(nil)
+        var options = RunOptions(paths: paths.isEmpty ? ["."] : paths, clangArguments: clangArguments, select: ["ALL"])
+        options.configuration = try loadConfiguration(explicit: nil, isolated: false, paths: options.paths)
+        let result = try parsing.run(store: store, options: &options)
+        if format == .json {
+            let document = JSONValue.object([
+                ("tool", .object([("name", .string(JSONReport.toolName)), ("version", .string(TStateLintVersion.current))])),
+                ("modules", ReadinessReport.json(result.modules)),
+                ("files", .array(result.files.map(JSONReport.file))),
+            ])
+            print(document.serialized())
+        } else {
+            print(ReadinessReport.text(result.modules), terminator: "")
+            for file in result.files where file.status == .failed || file.status == .parseErrors {
+                print("\(file.path): \(file.status.rawValue): \(file.message ?? "")")
+            }
+        }
     }
 }
 

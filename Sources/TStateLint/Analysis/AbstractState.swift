@@ -14,6 +14,14 @@ public enum ThreadStateID: Hashable, Sendable, Comparable {
     case initialMemory(MemoryPath)
 }
 
+extension ThreadStateID {
+    /// Made by this function after it was entered: not the same as any thread state it was given.
+    public var isCreatedHere: Bool {
+        if case .created = self { return true }
+        return false
+    }
+}
+
 /// Memory reached from a variable or a global by fields, dereferences and array elements.
 public struct MemoryPath: Hashable, Sendable, Comparable {
     public enum Root: Hashable, Sendable, Comparable {
@@ -86,6 +94,13 @@ public struct CriticalSection: Hashable, Sendable {
     public var site: EventID
 }
 
+/// Where a Python object a variable holds came from: the thread state attached when it was
+/// obtained (so, its interpreter), and the event that produced it (nil: a parameter).
+public struct ObjectOrigin: Hashable, Sendable {
+    public var threadState: ThreadStateID
+    public var site: EventID?
+}
+
 public struct AbstractState: Hashable, Sendable {
     public var attachment: Attachment
     public var entry: EntryAssumption
@@ -115,6 +130,10 @@ public struct AbstractState: Hashable, Sendable {
     public var releasesCallersEnsure = false
     /// Values of memory the IR of this function does not name, written by the callees' summaries.
     public var syntheticMemory: [MemoryPath: AbstractValue] = [:]
+    /// For variables holding Python objects, in functions that switch interpreters.
+    public private(set) var objectOrigins: [VarID: ObjectOrigin] = [:]
+    /// The Py_EndInterpreter this path went through since it last attached a thread state.
+    public var endedInterpreterAt: EventID?
     /// Outcomes of side-effect-free condition expressions tested on this path, by key.
     public var conditionFacts: [Int: Bool] = [:]
     /// Set once a path has reported a problem that leaves its state meaningless, or has been
@@ -142,6 +161,13 @@ public struct AbstractState: Hashable, Sendable {
 
     public mutating func keepOnly(_ keep: (VarID) -> Bool) {
         values = values.filter { keep($0.key) }
+        if !objectOrigins.isEmpty { objectOrigins = objectOrigins.filter { keep($0.key) } }
+    }
+
+    public func origin(_ variable: VarID) -> ObjectOrigin? { objectOrigins[variable] }
+
+    public mutating func setOrigin(_ variable: VarID, _ origin: ObjectOrigin?) {
+        objectOrigins[variable] = origin
     }
 
     // MARK: Thread state
@@ -185,6 +211,7 @@ public struct AbstractState: Hashable, Sendable {
     public mutating func attach(_ new: Attachment, at site: EventID) {
         let wasAtEntry = isAtEntryState
         attachment = new
+        if case .attached = new { endedInterpreterAt = nil }
         if isAtEntryState {
             if let away = awaySite { dischargedSites.insert(away) }
             awaySite = nil

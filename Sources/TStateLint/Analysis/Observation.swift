@@ -24,6 +24,18 @@ public enum ObservationKind: Hashable, Sendable {
     case helperAttachesWhileAttached(callee: String)
     /// A blocking call (directly or through a helper) while a thread state is attached.
     case blockingWhileAttached(callee: String)
+    /// Py_EndInterpreter of a thread state that is not the attached one.
+    case endInterpreterNotAttached
+    /// A call that needs a thread state after Py_EndInterpreter, before another is attached.
+    case useAfterEndInterpreter(callee: String, endedAt: EventID)
+    /// A Python object obtained under one interpreter used under another.
+    case objectFromOtherInterpreter(variable: String, use: ObjectUse, obtainedAt: EventID?)
+}
+
+public enum ObjectUse: Hashable, Sendable {
+    case passed(callee: String)
+    case stored(target: String)
+    case returned
 }
 
 public enum CallSiteAttachment: Hashable, Sendable {

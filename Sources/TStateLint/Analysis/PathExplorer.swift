@@ -61,6 +61,10 @@ final class PathExplorer {
     /// or a critical section: no value can correlate anything, so none is tracked and its
     /// paths collapse (a regex engine's state machine is explored in linear time).
     private(set) var tracksValues = true
+    /// Events that create a new interpreter: thread states they make belong to no other.
+    private(set) var newInterpreterSites = Set<EventID>()
+    /// The function switches interpreters: the interpreter each Python object came from is tracked.
+    private(set) var tracksObjectOrigins = false
 
     init(function: Function, model: APIModel, entryContext: EntryContext, limits: ExplorationLimits = ExplorationLimits(),
          summaries: SummaryProvider? = nil) {
@@ -94,8 +98,13 @@ final class PathExplorer {
             if variableOfPath[path] == nil { variableOfPath[path] = id }
         }
         let lockEffects: Set<Effect> = [.mutexLock, .mutexUnlock, .lockAcquire, .lockAcquireTimed, .lockRelease]
+        let switchingEffects: Set<Effect> = [.newInterpreter, .newInterpreterOut, .swap, .attach, .endInterpreter]
         for block in function.blocks {
             for event in block.events {
+                if case .call(let call) = event.kind, let name = call.callee.name, let effect = model.entry(name)?.effect {
+                    if effect == .newInterpreter || effect == .newInterpreterOut { newInterpreterSites.insert(event.id) }
+                    if switchingEffects.contains(effect) { tracksObjectOrigins = tracksValues }
+                }
                 guard case .call(let call) = event.kind, let name = call.callee.name, let entry = model.entry(name),
                       let effect = entry.effect, lockEffects.contains(effect) else { continue }
                 let index = entry.arg ?? 0
@@ -126,7 +135,13 @@ final class PathExplorer {
         case .unknown:
             initial = AbstractState(attachment: .attached(.entry), entry: .unknown)
         }
-        enqueue(block: function.entry, state: initial, trace: nil)
+        var start = initial
+        if tracksObjectOrigins, start.attachment == .attached(.entry) {
+            for (id, variable) in function.variables.enumerated() where variable.kind.isParameter && variable.type == .pyObject {
+                start.setOrigin(id, ObjectOrigin(threadState: .entry, site: nil))
+            }
+        }
+        enqueue(block: function.entry, state: start, trace: nil)
         var visits = 0
         while let (block, state, trace) = queue.pop() {
             visits += 1
@@ -301,6 +316,9 @@ final class PathExplorer {
                 return
             }
             let returned = operand.flatMap { value(of: $0, in: state) }
+            if case .variable(let variable)? = operand {
+                checkOrigin(of: variable, use: .returned, in: state, at: Event(id: -1, kind: .escape(.variable(variable)), location: location), trace: trace)
+            }
             let isEnd = location == function.closingBrace
             let note = isEnd ? "reaches the end of the function" : "returns here"
             analysis.exits.append(ExitRecord(location: location, isEndOfBody: isEnd, state: state, returned: returned,
@@ -409,6 +427,41 @@ final class PathExplorer {
         let key = "\(kind)@\(event.location.offset)"
         guard observedKeys.insert(key).inserted else { return }
         analysis.observations.append(Observation(kind: kind, event: event, trace: trace.appending(event.location, note).steps() + callee))
+    }
+
+    /// Two thread states that certainly belong to different interpreters: one was created with
+    /// a new interpreter by this function and the other is not that one.
+    func belongToDifferentInterpreters(_ a: ThreadStateID, _ b: ThreadStateID) -> Bool {
+        guard a != b else { return false }
+        func isNew(_ id: ThreadStateID) -> Bool {
+            if case .created(let site) = id { return newInterpreterSites.contains(site) }
+            return false
+        }
+        return isNew(a) || isNew(b)
+    }
+
+    /// TS401: a Python object used under another interpreter than the one it came from.
+    func checkOrigin(of variable: VarID, use: ObjectUse, in state: AbstractState, at event: Event, trace: Trace?) {
+        guard tracksObjectOrigins, !state.isSilenced, let origin = state.origin(variable),
+              case .attached(let current) = state.attachment,
+              belongToDifferentInterpreters(origin.threadState, current) else { return }
+        let name = function.variables[variable].name
+        let whose = { (id: ThreadStateID) -> String in
+            if case .created(let site) = id, self.newInterpreterSites.contains(site) {
+                return "the sub-interpreter created at line \(self.event(site)?.location.line ?? 0)"
+            }
+            return id == .entry ? "the caller's interpreter" : "another interpreter"
+        }
+        let obtained = origin.site.flatMap { self.event($0) }.map { "obtained at line \($0.location.line) under \(whose(origin.threadState))" }
+            ?? "a parameter, from \(whose(origin.threadState))"
+        let action: String
+        switch use {
+        case .passed(let callee): action = "passed to `\(callee)()`"
+        case .stored(let target): action = "stored in `\(target)`"
+        case .returned: action = "returned"
+        }
+        observe(.objectFromOtherInterpreter(variable: name, use: use, obtainedAt: origin.site), at: event, trace: trace,
+                note: "`\(name)` (\(obtained)) is \(action) while \(whose(current)) is attached")
     }
 
     /// The first place a path needs the thread state it was entered with (for the summary).

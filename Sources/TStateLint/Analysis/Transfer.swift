@@ -5,13 +5,30 @@ extension PathExplorer {
     func transfer(_ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
         switch event.kind {
         case .call(let call):
-            return transferCall(call, event, state, trace)
+            let paths = transferCall(call, event, state, trace)
+            guard tracksObjectOrigins, let result = call.result else { return paths }
+            return paths.map { path in
+                var (after, trace) = path
+                if function.variables[result].type == .pyObject, case .attached(let current) = after.attachment {
+                    after.setOrigin(result, ObjectOrigin(threadState: current, site: event.id))
+                } else {
+                    after.setOrigin(result, nil)
+                }
+                return (after, trace)
+            }
         case .macro(let name):
             guard let entry = model.entry(name), let effect = entry.effect else { return [(state, trace)] }
             return apply(effect, entry: entry, name: name, call: nil, event, state, trace)
         case .assign(let target, let value):
             guard tracksValues else { return [(state, trace)] }
             var state = state
+            if tracksObjectOrigins {
+                let source = value.variable.flatMap { state.origin($0) }
+                if let variable = value.variable, function.variables[target].kind.isMemory {
+                    checkOrigin(of: variable, use: .stored(target: function.variables[target].name), in: state, at: event, trace: trace)
+                }
+                state.setOrigin(target, function.variables[target].kind.isMemory ? nil : source)
+            }
             let newValue = self.value(of: value, in: state)
             variableChanged(target, in: &state)
             if case .element = function.variables[target].kind {
@@ -117,7 +134,17 @@ extension PathExplorer {
         let effect = entry?.effect
         let isDetachEffect = effect == .detach || effect == .detachArgument
 
+        if tracksObjectOrigins && (origin == .pythonAPI || requirement == .attached) {
+            for case .variable(let argument) in call.arguments where function.variables[argument].type == .pyObject {
+                checkOrigin(of: argument, use: .passed(callee: name), in: state, at: event, trace: trace)
+            }
+        }
         if requirement == .attached && !isDetachEffect && !expandsAllowedMacro(event) {
+            if state.isDefinitelyDetached, let ended = state.endedInterpreterAt {
+                observe(.useAfterEndInterpreter(callee: name, endedAt: ended), at: event, trace: trace,
+                        note: "\(displayName(event, callee: name)) is called here, after the interpreter was ended and before another thread state is attached")
+                return [(.silenced, trace)]
+            }
             if state.isDefinitelyDetached {
                 let shown = displayName(event, callee: name)
                 observe(.callWithoutThreadState(callee: name), at: event, trace: trace,
@@ -359,7 +386,15 @@ extension PathExplorer {
             return [(state, trace), (failed, trace)]
 
         case .endInterpreter:
+            if case .attached(let current) = state.attachment, let operand = argument(call, entry.arg ?? 0),
+               case .threadState(let ended)? = value(of: operand, in: state), ended != current,
+               ended.isCreatedHere || current.isCreatedHere {
+                observe(.endInterpreterNotAttached, at: event, trace: trace,
+                        note: "\(shown) is given a thread state that is not the attached one")
+                return [(.silenced, trace)]
+            }
             state.attach(.detached, at: site)
+            state.endedInterpreterAt = site
             trace = trace.appending(event.location, "\(shown) ends the sub-interpreter; no thread state is attached after it")
 
         case .criticalSectionBegin:

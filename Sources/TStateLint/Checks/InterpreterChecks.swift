@@ -1,9 +1,35 @@
 /// TS301 interpreter-not-restored; TS302 call-switches-interpreter when the switch that was
-/// not undone is a call to a project function.
+/// not undone is a call to a project function; TS303 Py_EndInterpreter misuse; TS401 an
+/// object used under another interpreter than the one it came from.
 enum InterpreterChecks: CheckFamily {
-    static let rules = ["TS301", "TS302"]
+    static let rules = ["TS301", "TS302", "TS303", "TS401"]
 
     static func check(_ context: CheckContext, into sink: inout DiagnosticSink) {
+        for observation in context.analysis.observations {
+            switch observation.kind {
+            case .endInterpreterNotAttached:
+                sink.report("TS303", at: observation.event.location,
+                            "`Py_EndInterpreter()` is given a thread state that is not the attached one; it must be called with the sub-interpreter's thread state attached",
+                            trace: observation.trace)
+            case .useAfterEndInterpreter(let callee, let ended):
+                let line = context.analysis.event(ended)?.location.line
+                sink.report("TS303", at: observation.event.location,
+                            "`\(callee)` is called after `Py_EndInterpreter()`\(line.map { " (line \($0))" } ?? ""), with no thread state attached: swap back to the caller's thread state first",
+                            trace: observation.trace)
+            case .objectFromOtherInterpreter(let variable, let use, _):
+                let action: String
+                switch use {
+                case .passed(let callee): action = "passed to `\(callee)()`"
+                case .stored(let target): action = "stored in `\(target)`"
+                case .returned: action = "returned"
+                }
+                sink.report("TS401", at: observation.event.location,
+                            "`\(variable)` belongs to another interpreter than the one attached here, and is \(action); objects must not cross interpreters",
+                            trace: observation.trace)
+            default:
+                break
+            }
+        }
         for exit in context.exits {
             let state = exit.state
             guard state.gilFrames.isEmpty, !state.isAtEntryState, case .attached(let current) = state.attachment else { continue }

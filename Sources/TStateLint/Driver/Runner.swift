@@ -73,6 +73,8 @@ public struct RunResult: Sendable {
     public var statistics = RunStatistics()
     /// Findings left out because the baseline accepts them.
     public var baselined = 0
+    /// Every module found: what it declares about sub-interpreters and what blocks isolation.
+    public var modules: [ModuleReadiness] = []
 
     /// Files were given and every one that uses the C-API failed: the run itself failed (exit 2).
     public var nothingAnalysable: Bool {
@@ -191,6 +193,8 @@ public struct Runner {
         progress?(.analysing(functions: units.reduce(0) { $0 + $1.functions.count }))
         let program = Program(units: units)
         var (diagnostics, programAnalysis) = analyse(program, model: model, registrars: Set(configuration.foreignThreadRegistrars))
+        let moduleIsolation = ModuleIsolation.run(program)
+        diagnostics += moduleIsolation.diagnostics
         func ignoredByConfiguration(_ diagnostic: Diagnostic) -> Bool {
             !rules.contains(diagnostic.rule) || configuration.perFileIgnores.contains { pattern, ignored in
                 FileDiscovery.matches([pattern], path: PathDisplay.absolute(diagnostic.location.file, workingDirectory: options.workingDirectory),
@@ -246,6 +250,7 @@ public struct Runner {
                                summaryDuration: programAnalysis.summaryDuration)
         result.statistics = statistics
         result.baselined = baselined
+        result.modules = moduleIsolation.modules
         if options.collectSummaries {
             result.summaries = program.functions.compactMap { programAnalysis.summary(forUSR: $0.usr) }
         }

@@ -136,7 +136,7 @@ struct CacheEntry: Codable {
 
 /// Bump when the IR's layout or meaning changes.
 enum IRSchema {
-    static let version = 1
+    static let version = 2
 }
 
 /// A fast 64-bit hash of bytes (multiply-xorshift over 8-byte words), for cache keys and

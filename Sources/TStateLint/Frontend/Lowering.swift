@@ -369,6 +369,7 @@ final class FunctionLowering {
     }
 
     private func lowerVariableDeclaration(_ declaration: CXCursor) throws {
+        if declaration.storageClass == CX_SC_Static { context.localStatics.append((declaration, self.declaration.spelling)) }
         if declaration.storageClass == CX_SC_Static || declaration.storageClass == CX_SC_Extern { return }
         let variable = declareVariable(declaration, kind: .local)
         let initializer = clang_Cursor_getVarDeclInitializer(declaration)

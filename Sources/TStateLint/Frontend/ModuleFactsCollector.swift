@@ -20,6 +20,15 @@ struct ModuleFactsCollector {
     }
 
     func collect(tables: [CXCursor], into facts: inout ModuleFacts) {
+        var seenStorage = Set<String>()
+        // Tentative definitions (`static PyObject *error;`) are storage too.
+        for table in tables where table.storageClass != CX_SC_Extern {
+            recordStorage(table, function: nil, into: &facts, seen: &seenStorage)
+            moduleTables(table, into: &facts)
+        }
+        for (declaration, function) in context.localStatics {
+            recordStorage(declaration, function: function, into: &facts, seen: &seenStorage)
+        }
         for table in tables {
             let initializer = clang_Cursor_getVarDeclInitializer(table)
             guard !initializer.isNull else { continue }
@@ -39,6 +48,167 @@ struct ModuleFactsCollector {
                     facts.entryPoints.append(EntryPoint(usr: usr, name: name, kind: kind, table: tableName))
                 }
             }
+        }
+    }
+
+    // MARK: Module definitions and slots
+
+    private func moduleTables(_ variable: CXCursor, into facts: inout ModuleFacts) {
+        let initializer = clang_Cursor_getVarDeclInitializer(variable)
+        guard !initializer.isNull else { return }
+        var type = variable.type.canonical
+        let isArray = clang_getArrayElementType(type).kind != CXType_Invalid
+        if isArray { type = clang_getArrayElementType(type).canonical }
+        switch type.spelling.replacingOccurrences(of: "const ", with: "") {
+        case "struct PyModuleDef" where !isArray:
+            var definition = ModuleDefinitionFact(variable: variable.spelling, usr: variable.usr, location: context.location(variable.location))
+            for (field, value) in fieldInitializers(initializer, record: type) {
+                switch field {
+                case "m_name": definition.moduleName = stringValue(value)
+                case "m_size": definition.size = integerValue(value)
+                case "m_slots": definition.slotsUSR = referencedVariable(value)?.usr
+                default: break
+                }
+                if let table = referencedVariable(value) { definition.referencedTables.append(table.spelling) }
+                let target = stripped(value)
+                if target.kind == CXCursor_DeclRefExpr, target.referenced.kind == CXCursor_FunctionDecl {
+                    definition.referencedFunctions.append(target.referenced.usr)
+                }
+            }
+            facts.moduleDefinitions.append(definition)
+        case "struct PyModuleDef_Slot" where isArray:
+            for element in stripped(initializer).children where stripped(element).kind == CXCursor_InitListExpr {
+                let parts = fieldInitializers(stripped(element), record: type)
+                guard let slot = parts.first(where: { $0.0 == "slot" })?.1 else { continue }
+                let value = parts.first(where: { $0.0 == "value" })?.1
+                facts.moduleSlots.append(ModuleSlotFact(
+                    tableUSR: variable.usr, table: variable.spelling, slot: integerValue(slot),
+                    value: value.flatMap(integerValue) ?? (value == nil ? 0 : nil),
+                    valueSpelling: value.map(spelling) ?? "NULL", location: context.location(element.location)))
+            }
+        default:
+            break
+        }
+    }
+
+    /// The initializers of a struct's fields, positional or designated (`.m_size = 0`).
+    private func fieldInitializers(_ list: CXCursor, record: CXType) -> [(String, CXCursor)] {
+        let fields = record.declaration.children.filter { $0.kind == CXCursor_FieldDecl }.map(\.spelling)
+        var result: [(String, CXCursor)] = []
+        var index = 0
+        for child in list.children {
+            var value = child
+            let parts = child.children
+            if child.kind == CXCursor_UnexposedExpr, let designator = parts.first, designator.kind == CXCursor_MemberRef, parts.count >= 2 {
+                index = fields.firstIndex(of: designator.spelling) ?? index
+                value = parts[parts.count - 1]
+            }
+            if index < fields.count { result.append((fields[index], value)) }
+            index += 1
+        }
+        return result
+    }
+
+    private func stripped(_ cursor: CXCursor) -> CXCursor {
+        var cursor = cursor
+        while cursor.kind == CXCursor_UnexposedExpr || cursor.kind == CXCursor_ParenExpr || cursor.kind == CXCursor_CStyleCastExpr {
+            let expressions = cursor.children.filter { $0.isExpression }
+            guard expressions.count == 1 else { break }
+            cursor = expressions[0]
+        }
+        return cursor
+    }
+
+    /// An integer constant, or one cast to a pointer (`(void *)2`, `NULL`).
+    private func integerValue(_ cursor: CXCursor) -> Int64? {
+        for candidate in [cursor, stripped(cursor)] {
+            guard let result = clang_Cursor_Evaluate(candidate) else { continue }
+            defer { clang_EvalResult_dispose(result) }
+            if clang_EvalResult_getKind(result) == CXEval_Int { return clang_EvalResult_getAsLongLong(result) }
+        }
+        return nil
+    }
+
+    private func stringValue(_ cursor: CXCursor) -> String? {
+        let literal = stripped(cursor)
+        guard literal.kind == CXCursor_StringLiteral else { return nil }
+        let text = literal.spelling
+        guard text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 else { return nil }
+        return String(text.dropFirst().dropLast())
+    }
+
+    private func referencedVariable(_ cursor: CXCursor) -> CXCursor? {
+        let target = stripped(cursor)
+        if target.kind == CXCursor_DeclRefExpr, target.referenced.kind == CXCursor_VarDecl { return target.referenced }
+        return nil
+    }
+
+    /// The expression as written: the macro's name when it came from one.
+    private func spelling(_ cursor: CXCursor) -> String {
+        let location = cursor.location
+        let expanded = location.expanded
+        if let macro = context.macroIndexByFile[context.path(of: expanded.file)]?.expansion(containing: expanded.offset) {
+            return macro.name
+        }
+        let extent = clang_getCursorExtent(cursor)
+        var tokens: UnsafeMutablePointer<CXToken>?
+        var count: UInt32 = 0
+        clang_tokenize(context.unit, extent, &tokens, &count)
+        defer { if let tokens { clang_disposeTokens(context.unit, tokens, count) } }
+        guard let tokens, count > 0 else { return "" }
+        return (0..<Int(min(count, 12))).map { clang_getTokenSpelling(context.unit, tokens[$0]).consume() }.joined(separator: " ")
+            .replacingOccurrences(of: "( ", with: "(").replacingOccurrences(of: " )", with: ")").replacingOccurrences(of: ") ", with: ")")
+    }
+
+    // MARK: Static storage
+
+    /// Types whose static instances are definitions, not state, even when they contain an
+    /// object header or an object pointer (PyModuleDef starts with PyObject_HEAD; Argument
+    /// Clinic's _PyArg_Parser caches an interned tuple the runtime manages).
+    static let immutableDefinitionTypes: Set<String> = [
+        "PyModuleDef", "PyModuleDef_Base", "_PyArg_Parser", "PyMethodDef", "PyMemberDef", "PyGetSetDef", "PyType_Spec",
+        "PyType_Slot", "PyModuleDef_Slot", "PyStructSequence_Desc", "PyStructSequence_Field",
+    ]
+
+    private func recordStorage(_ variable: CXCursor, function: String?, into facts: inout ModuleFacts, seen: inout Set<String>) {
+        let usr = variable.usr
+        guard seen.insert(usr).inserted else { return }
+        // Argument Clinic's per-function statics in core builds: immortal, managed by the runtime.
+        if function != nil && (variable.spelling == "_kwtuple" || variable.spelling == "_parser") { return }
+        guard let (holding, field) = classifyStorage(variable.type, depth: 0) else { return }
+        facts.staticStorage.append(StaticStorageFact(name: variable.spelling, usr: usr, location: context.location(variable.location),
+                                                     function: function, holding: holding, type: variable.type.spelling, field: field))
+    }
+
+    private func bareName(_ type: CXType) -> String {
+        type.spelling.replacingOccurrences(of: "const ", with: "").replacingOccurrences(of: "struct ", with: "")
+            .trimmingCharacters(in: .whitespaces)
+    }
+
+    private func classifyStorage(_ type: CXType, depth: Int) -> (StaticStorageFact.Holding, String?)? {
+        guard depth < 4 else { return nil }
+        let canonical = type.canonical
+        if Self.immutableDefinitionTypes.contains(bareName(type)) || Self.immutableDefinitionTypes.contains(bareName(canonical)) { return nil }
+        switch canonical.kind {
+        case CXType_Pointer:
+            return context.valueType(of: canonical) == .pyObject ? (.objectPointer, nil) : nil
+        case CXType_ConstantArray, CXType_IncompleteArray:
+            let element = clang_getArrayElementType(canonical)
+            guard let (holding, field) = classifyStorage(element, depth: depth + 1) else { return nil }
+            return (holding == .objectPointer ? .objectPointerArray : holding, field)
+        case CXType_Record:
+            let name = bareName(canonical)
+            if name == "_typeobject" || name == "PyHeapTypeObject" || name == "_heaptypeobject" { return (.staticType, nil) }
+            if context.recordStartsWithObjectHeader(canonical, depth: 0) || name == "_object" { return (.staticObject, nil) }
+            for field in canonical.declaration.children where field.kind == CXCursor_FieldDecl {
+                if let (holding, inner) = classifyStorage(field.type, depth: depth + 1) {
+                    _ = holding
+                    return (.aggregate, field.spelling + (inner.map { "." + $0 } ?? ""))
+                }
+            }
+            return nil
+        default:
+            return nil
         }
     }
 

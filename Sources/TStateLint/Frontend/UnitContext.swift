@@ -78,6 +78,8 @@ final class UnitContext {
     private var noReturnByUSR: [String: Bool] = [:]
     var macroIndexByFile: [String: MacroIndex] = [:]
     var modelledMacroIndexByFile: [String: MacroIndex] = [:]
+    /// `static` locals met while lowering, with their function's name.
+    var localStatics: [(CXCursor, String)] = []
 
     init(unit: CXTranslationUnit, options: FrontendOptions, projectRoots: [String], workingDirectory: String) {
         self.unit = unit
@@ -187,7 +189,7 @@ final class UnitContext {
     }
 
     /// `struct { PyObject_HEAD ... }` or `struct { PyObject ob_base; ... }`, nested.
-    private func recordStartsWithObjectHeader(_ record: CXType, depth: Int) -> Bool {
+    func recordStartsWithObjectHeader(_ record: CXType, depth: Int) -> Bool {
         guard depth < 4, record.kind == CXType_Record else { return false }
         let declaration = record.declaration
         guard let firstField = declaration.children.first(where: { $0.kind == CXCursor_FieldDecl }) else { return false }

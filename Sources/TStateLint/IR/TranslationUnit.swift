@@ -31,9 +31,76 @@ public struct FunctionReference: Hashable, Codable, Sendable {
     public var location: SourceLocation
 }
 
+/// A `PyModuleDef` variable and what its initializer says.
+public struct ModuleDefinitionFact: Hashable, Codable, Sendable {
+    public var variable: String
+    public var usr: String
+    public var location: SourceLocation
+    /// `m_name`, when a string constant.
+    public var moduleName: String?
+    /// `m_size`, when a constant (-1: state in globals, no multi-interpreter support).
+    public var size: Int64?
+    /// The `PyModuleDef_Slot` array `m_slots` names.
+    public var slotsUSR: String?
+    /// The tables and functions the definition names (m_methods, m_slots, m_traverse...).
+    public var referencedTables: [String] = []
+    public var referencedFunctions: [String] = []
+
+    public init(variable: String, usr: String, location: SourceLocation, moduleName: String? = nil, size: Int64? = nil, slotsUSR: String? = nil) {
+        self.variable = variable
+        self.usr = usr
+        self.location = location
+        self.moduleName = moduleName
+        self.size = size
+        self.slotsUSR = slotsUSR
+    }
+}
+
+/// One `{slot, value}` of a `PyModuleDef_Slot` array.
+public struct ModuleSlotFact: Hashable, Codable, Sendable {
+    public var tableUSR: String
+    public var table: String
+    /// The slot id (Py_mod_create 1, Py_mod_exec 2, Py_mod_multiple_interpreters 3, Py_mod_gil 4).
+    public var slot: Int64?
+    /// The value when it is an integer constant or a cast of one (`(void *)2`).
+    public var value: Int64?
+    /// The value as written (`Py_MOD_PER_INTERPRETER_GIL_SUPPORTED`).
+    public var valueSpelling: String
+    public var location: SourceLocation
+}
+
+/// Static storage (file scope or a function's `static` local) and what it holds.
+public struct StaticStorageFact: Hashable, Codable, Sendable {
+    public enum Holding: String, Hashable, Codable, Sendable {
+        /// `PyObject *`, or a pointer to any struct that starts with PyObject_HEAD.
+        case objectPointer = "object pointer"
+        /// An array of those.
+        case objectPointerArray = "array of object pointers"
+        /// A statically allocated object (a struct that starts with PyObject_HEAD).
+        case staticObject = "statically allocated object"
+        /// A statically allocated `PyTypeObject` (or an array of them).
+        case staticType = "static type"
+        /// A struct or array of structs with object pointers among its fields.
+        case aggregate = "struct holding object pointers"
+    }
+
+    public var name: String
+    public var usr: String
+    public var location: SourceLocation
+    /// The function, for a `static` local.
+    public var function: String?
+    public var holding: Holding
+    public var type: String
+    /// For an aggregate: the first field that holds an object.
+    public var field: String?
+}
+
 public struct ModuleFacts: Hashable, Codable, Sendable {
     public var entryPoints: [EntryPoint] = []
     public var staticReferences: [FunctionReference] = []
+    public var moduleDefinitions: [ModuleDefinitionFact] = []
+    public var moduleSlots: [ModuleSlotFact] = []
+    public var staticStorage: [StaticStorageFact] = []
 
     public init() {}
 }

@@ -11,6 +11,7 @@ public enum JSONReport {
             ("tool", .object([("name", .string(toolName)), ("version", .string(version))])),
             ("diagnostics", .array(result.diagnostics.map(diagnostic))),
             ("files", .array(result.files.map(file))),
+            ("modules", ReadinessReport.json(result.modules)),
             ("summary", summary(result)),
         ])
     }
@@ -39,7 +40,7 @@ public enum JSONReport {
         ])
     }
 
-    static func file(_ report: FileReport) -> JSONValue {
+    public static func file(_ report: FileReport) -> JSONValue {
         var members: [(String, JSONValue)] = [("path", .string(report.path)), ("status", .string(report.status.rawValue))]
         members.append(("message", report.message.map(JSONValue.string) ?? .null))
         return .object(members)
