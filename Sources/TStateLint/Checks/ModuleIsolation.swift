@@ -68,6 +68,8 @@ enum ModuleIsolation {
     static let singlePhaseCreators: Set<String> = ["PyModule_Create", "PyModule_Create2", "_PyModule_CreateInitialized", "Py_InitModule4", "Py_InitModule4_64"]
     static let interpreterCreators: Set<String> = ["Py_NewInterpreter", "Py_NewInterpreterFromConfig", "_Py_NewInterpreterFromConfig", "_Py_NewInterpreter"]
     static let mainInterpreterBound: Set<String> = ["PyGILState_Ensure", "PyGILState_GetThisThreadState"]
+    static let explicitSwitches: Set<String> = ["PyEval_AcquireThread", "PyEval_RestoreThread", "PyEval_ReleaseThread", "PyThreadState_Swap",
+                                                "PyThreadState_New"]
 
     struct CallSite {
         var function: Function
@@ -145,6 +147,36 @@ enum ModuleIsolation {
                 if case .global(let usr) = variable.kind { globalsUsed[function.usr, default: []].insert(usr) }
             }
         }
+        // Aggregates whose object fields some function writes by name (`state.callback = cb`).
+        var objectFieldsWritten = Set<String>()
+        for function in program.functions {
+            for block in function.blocks {
+                for event in block.events {
+                    // Written by name, or its address taken (`Py_XSETREF(state.cb, ...)` writes through it).
+                    var targets: [VarID] = []
+                    switch event.kind {
+                    case .assign(let target, let value):
+                        targets.append(target)
+                        if case .address(let variable) = value { targets.append(variable) }
+                    case .call(let call):
+                        for case .address(let variable) in call.arguments { targets.append(variable) }
+                    default:
+                        break
+                    }
+                    for target in targets where function.variables[target].type == .pyObject {
+                        var current = target
+                        while let base = function.variables[current].kind.base { current = base }
+                        if case .global(let usr) = function.variables[current].kind, current != target { objectFieldsWritten.insert(usr) }
+                    }
+                }
+            }
+        }
+        storage.removeAll { fact, _ in fact.holding == .aggregate && !fact.initializesObjects && !objectFieldsWritten.contains(fact.usr) }
+        var tableTargets: [String: Set<String>] = [:]
+        for unit in program.units {
+            for reference in unit.facts.staticReferences { tableTargets[reference.variableUSR, default: []].insert(reference.usr) }
+            for link in unit.facts.tableLinks { tableTargets[link.from, default: []].insert(link.to) }
+        }
         struct Membership {
             var functions: Set<String>
             var files: Set<String>
@@ -154,24 +186,23 @@ enum ModuleIsolation {
             if definitions.count <= 1 {
                 return Membership(functions: Set(functionsByUSR.keys), files: Set(program.units.flatMap(\.files)), storage: storage.map(\.0))
             }
-            var roots = Set(definition.referencedFunctions)
+            // Functions and static tables, by USR: a function reaches what it calls, the
+            // functions it passes as values and the statics it uses; a table, what it names.
+            var roots: Set<String> = [definition.usr]
             if let creator = creationFunction[definition.usr] { roots.insert(creator) }
-            if let home = definitionUnit[definition.usr] {
-                for reference in program.units[home].facts.staticReferences where definition.referencedTables.contains(reference.variable) {
-                    roots.insert(reference.usr)
-                }
-            }
             var reached = Set<String>()
             var work = Array(roots)
             while let usr = work.popLast() {
                 guard reached.insert(usr).inserted else { continue }
                 work += (callees[usr] ?? []).filter { !reached.contains($0) }
                 work += (referenced[usr] ?? []).filter { !reached.contains($0) }
+                work += (globalsUsed[usr] ?? []).filter { !reached.contains($0) }
+                work += (tableTargets[usr] ?? []).filter { !reached.contains($0) }
             }
             let functions = reached.filter { functionsByUSR[$0] != nil }
             var files = Set(functions.compactMap { functionsByUSR[$0]?.file })
             files.insert(definition.location.file)
-            let used = Set(functions.flatMap { globalsUsed[$0] ?? [] })
+            let used = reached
             let names = Set(functions.compactMap { functionsByUSR[$0]?.name })
             let owned = storage.map(\.0).filter { fact in
                 if let function = fact.function { return names.contains(function) && files.contains(fact.location.file) }
@@ -317,8 +348,12 @@ enum ModuleIsolation {
             var scratch = ModuleReadiness(name: "", definition: "", location: first.event.location, initKind: .unknown, multipleInterpreters: .unknown,
                                           gil: .unknown, files: [], blockers: [])
             let creatorFiles = Set(creators.map(\.function.file))
+            // A function that also attaches thread states it chose (PyEval_AcquireThread of a
+            // sub-interpreter's) uses PyGILState deliberately for the main interpreter, as
+            // mod_wsgi's wsgi_acquire_interpreter does.
+            let interpreterAware = Set(explicitSwitches.flatMap { calls[$0] ?? [] }.map(\.function.usr))
             for callee in mainInterpreterBound {
-                for site in calls[callee] ?? [] where creatorFiles.contains(site.function.file) {
+                for site in calls[callee] ?? [] where creatorFiles.contains(site.function.file) && !interpreterAware.contains(site.function.usr) {
                     report("TS304", "`\(callee)()` always uses the main interpreter, but this code creates sub-interpreters: a thread running in one gets the main interpreter's thread state",
                            at: site.event.location, function: site.function.name,
                            trace: [TraceStep(location: first.event.location, message: "`\(first.call.callee.name ?? "")` creates a sub-interpreter here")],

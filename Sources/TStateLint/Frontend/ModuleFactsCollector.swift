@@ -39,11 +39,19 @@ struct ModuleFactsCollector {
             let typeName = type.spelling + " " + type.canonical.spelling
             let kind = Self.entryKind(forTableType: typeName)
             let tableName = table.spelling
+            let tableUSR = table.usr
             for reference in functionReferences(in: initializer) {
-                let function = reference.referenced
+                let target = reference.referenced
+                if target.kind == CXCursor_VarDecl {
+                    facts.tableLinks.append(TableLink(from: tableUSR, to: target.usr))
+                    continue
+                }
+                let function = target
                 let usr = function.usr
                 let name = function.spelling
-                facts.staticReferences.append(FunctionReference(usr: usr, name: name, variable: tableName, variableType: type.spelling, location: context.location(reference.location)))
+                var entry = FunctionReference(usr: usr, name: name, variable: tableName, variableType: type.spelling, location: context.location(reference.location))
+                entry.variableUSR = tableUSR
+                facts.staticReferences.append(entry)
                 if let kind, !facts.entryPoints.contains(where: { $0.usr == usr }) {
                     facts.entryPoints.append(EntryPoint(usr: usr, name: name, kind: kind, table: tableName))
                 }
@@ -68,11 +76,6 @@ struct ModuleFactsCollector {
                 case "m_size": definition.size = integerValue(value)
                 case "m_slots": definition.slotsUSR = referencedVariable(value)?.usr
                 default: break
-                }
-                if let table = referencedVariable(value) { definition.referencedTables.append(table.spelling) }
-                let target = stripped(value)
-                if target.kind == CXCursor_DeclRefExpr, target.referenced.kind == CXCursor_FunctionDecl {
-                    definition.referencedFunctions.append(target.referenced.usr)
                 }
             }
             facts.moduleDefinitions.append(definition)
@@ -176,8 +179,37 @@ struct ModuleFactsCollector {
         // Argument Clinic's per-function statics in core builds: immortal, managed by the runtime.
         if function != nil && (variable.spelling == "_kwtuple" || variable.spelling == "_parser") { return }
         guard let (holding, field) = classifyStorage(variable.type, depth: 0) else { return }
-        facts.staticStorage.append(StaticStorageFact(name: variable.spelling, usr: usr, location: context.location(variable.location),
-                                                     function: function, holding: holding, type: variable.type.spelling, field: field))
+        var fact = StaticStorageFact(name: variable.spelling, usr: usr, location: context.location(variable.location),
+                                     function: function, holding: holding, type: variable.type.spelling, field: field)
+        if holding == .aggregate {
+            let initializer = clang_Cursor_getVarDeclInitializer(variable)
+            fact.initializesObjects = !initializer.isNull && initializesObject(initializer)
+        }
+        facts.staticStorage.append(fact)
+    }
+
+    /// Some object-typed expression in the initializer is not a null constant
+    /// (`&PyDateTime_DateType` in a C-API capsule struct, unlike a template's NULL fields).
+    private func initializesObject(_ initializer: CXCursor) -> Bool {
+        final class Finder {
+            var found = false
+            var classify: (CXCursor) -> CXChildVisitResult = { _ in CXChildVisit_Recurse }
+        }
+        let finder = Finder()
+        finder.classify = { [self] cursor in
+            guard clang_isExpression(clang_getCursorKind(cursor)) != 0,
+                  context.valueType(of: clang_getCursorType(cursor)) == .pyObject else { return CXChildVisit_Recurse }
+            let inner = stripped(cursor)
+            let isNull = (inner.kind == CXCursor_IntegerLiteral || inner.kind == CXCursor_GNUNullExpr) && integerValue(inner) ?? 0 == 0
+            return isNull ? CXChildVisit_Continue : CXChildVisit_Break
+        }
+        clang_visitChildren(initializer, { child, _, data in
+            let finder = Unmanaged<Finder>.fromOpaque(data!).takeUnretainedValue()
+            let next = finder.classify(child)
+            if next == CXChildVisit_Break { finder.found = true }
+            return next
+        }, Unmanaged.passUnretained(finder).toOpaque())
+        return finder.found
     }
 
     private func bareName(_ type: CXType) -> String {
@@ -191,7 +223,12 @@ struct ModuleFactsCollector {
         if Self.immutableDefinitionTypes.contains(bareName(type)) || Self.immutableDefinitionTypes.contains(bareName(canonical)) { return nil }
         switch canonical.kind {
         case CXType_Pointer:
-            return context.valueType(of: canonical) == .pyObject ? (.objectPointer, nil) : nil
+            let pointee = canonical.pointee
+            if Self.immutableDefinitionTypes.contains(bareName(pointee)) || Self.immutableDefinitionTypes.contains(bareName(pointee.canonical)) { return nil }
+            if context.valueType(of: canonical) == .pyObject { return (.objectPointer, nil) }
+            // PyObject **: a table of objects allocated at run time.
+            if pointee.canonical.kind == CXType_Pointer, context.valueType(of: pointee.canonical) == .pyObject { return (.objectPointerArray, nil) }
+            return nil
         case CXType_ConstantArray, CXType_IncompleteArray:
             let element = clang_getArrayElementType(canonical)
             guard let (holding, field) = classifyStorage(element, depth: depth + 1) else { return nil }
@@ -215,8 +252,10 @@ struct ModuleFactsCollector {
     private func functionReferences(in cursor: CXCursor) -> [CXCursor] {
         let collector = ReferenceCollector()
         clang_visitChildren(cursor, { child, _, data in
+            let referenced = clang_getCursorReferenced(child)
             if clang_getCursorKind(child) == CXCursor_DeclRefExpr,
-               clang_getCursorKind(clang_getCursorReferenced(child)) == CXCursor_FunctionDecl {
+               clang_getCursorKind(referenced) == CXCursor_FunctionDecl
+                || (clang_getCursorKind(referenced) == CXCursor_VarDecl && clang_getCursorKind(clang_getCursorSemanticParent(referenced)) == CXCursor_TranslationUnit) {
                 Unmanaged<ReferenceCollector>.fromOpaque(data!).takeUnretainedValue().references.append(child)
             }
             return CXChildVisit_Recurse

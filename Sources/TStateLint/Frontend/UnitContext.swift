@@ -167,6 +167,8 @@ final class UnitContext {
             case "struct _ts": return .threadState
             case "struct _is": return .interpreterState
             case "struct _object": return .pyObject
+            // Module definitions start with PyObject_HEAD but are static data, not objects.
+            case "struct PyModuleDef", "struct PyModuleDef_Base": return .pointer
             default: return recordStartsWithObjectHeader(pointee, depth: 0) ? .pyObject : .pointer
             }
         case CXType_Enum:

@@ -27,8 +27,14 @@ public struct FunctionReference: Hashable, Codable, Sendable {
     public var usr: String
     public var name: String
     public var variable: String
+    public var variableUSR: String = ""
     public var variableType: String
     public var location: SourceLocation
+}
+
+public struct TableLink: Hashable, Codable, Sendable {
+    public var from: String
+    public var to: String
 }
 
 /// A `PyModuleDef` variable and what its initializer says.
@@ -42,9 +48,6 @@ public struct ModuleDefinitionFact: Hashable, Codable, Sendable {
     public var size: Int64?
     /// The `PyModuleDef_Slot` array `m_slots` names.
     public var slotsUSR: String?
-    /// The tables and functions the definition names (m_methods, m_slots, m_traverse...).
-    public var referencedTables: [String] = []
-    public var referencedFunctions: [String] = []
 
     public init(variable: String, usr: String, location: SourceLocation, moduleName: String? = nil, size: Int64? = nil, slotsUSR: String? = nil) {
         self.variable = variable
@@ -93,6 +96,8 @@ public struct StaticStorageFact: Hashable, Codable, Sendable {
     public var type: String
     /// For an aggregate: the first field that holds an object.
     public var field: String?
+    /// For an aggregate: its initializer stores an object (not only NULLs, as a template's does).
+    public var initializesObjects = false
 }
 
 public struct ModuleFacts: Hashable, Codable, Sendable {
@@ -101,6 +106,8 @@ public struct ModuleFacts: Hashable, Codable, Sendable {
     public var moduleDefinitions: [ModuleDefinitionFact] = []
     public var moduleSlots: [ModuleSlotFact] = []
     public var staticStorage: [StaticStorageFact] = []
+    /// A static initializer naming another static (a type spec naming its slot array).
+    public var tableLinks: [TableLink] = []
 
     public init() {}
 }
