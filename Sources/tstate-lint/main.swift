@@ -266,7 +266,7 @@ struct ParsingOptions: ParsableArguments {
         }
         let configuration = options.configuration
         if !noCache {
-            let base = configuration.path.map { ($0 as NSString).deletingLastPathComponent } ?? options.workingDirectory
+            let base = configuration.path.map { PathDisplay.directory(of: $0) } ?? options.workingDirectory
             let workingDirectory = options.workingDirectory
             let explicit: String? = cacheDir.map { PathDisplay.absolute($0, workingDirectory: workingDirectory) }
             options.cacheDirectory = explicit ?? configuration.cacheDirectory ?? (base + "/.tstate-lint-cache")

@@ -57,13 +57,14 @@ struct Liveness {
                 break
             }
         }
+        let successorsOf = function.blocks.map(\.terminator.successors)
         var live = [Set<VarID>](repeating: [], count: function.blocks.count)
         var changed = true
         while changed {
             changed = false
             for index in stride(from: function.blocks.count - 1, through: 0, by: -1) {
                 var out = Set<VarID>()
-                for successor in function.blocks[index].terminator.successors { out.formUnion(live[successor]) }
+                for successor in successorsOf[index] { out.formUnion(live[successor]) }
                 let newLive = uses[index].union(out.subtracting(definitions[index]))
                 if newLive != live[index] {
                     live[index] = newLive
@@ -85,7 +86,7 @@ struct Liveness {
                 changed = false
                 for index in stride(from: function.blocks.count - 1, through: 0, by: -1) {
                     var newLive = keyUses[index]
-                    for successor in function.blocks[index].terminator.successors { newLive.formUnion(keysLive[successor]) }
+                    for successor in successorsOf[index] { newLive.formUnion(keysLive[successor]) }
                     if newLive != keysLive[index] {
                         keysLive[index] = newLive
                         changed = true

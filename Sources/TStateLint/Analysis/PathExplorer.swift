@@ -236,8 +236,10 @@ final class PathExplorer {
         var postOrder: [BlockID] = []
         var stack: [(BlockID, Int)] = [(function.entry, 0)]
         visited[function.entry] = true
+        // Once per block: a switch of 100,000 cases is returned to after each of them.
+        let successorsOf = function.blocks.map(\.terminator.successors)
         while let (block, next) = stack.last {
-            let successors = function.blocks[block].terminator.successors
+            let successors = successorsOf[block]
             if next < successors.count {
                 stack[stack.count - 1].1 += 1
                 let successor = successors[next]

@@ -12,13 +12,24 @@ public struct TraceStep: Hashable, Codable, Sendable {
 /// The steps of one path, shared between the states that extend it.
 public final class Trace: @unchecked Sendable {
     public let step: TraceStep
-    public let previous: Trace?
+    public private(set) var previous: Trace?
     public let length: Int
 
     public init(step: TraceStep, previous: Trace?) {
         self.step = step
         self.previous = previous
         self.length = (previous?.length ?? 0) + 1
+    }
+
+    /// Releases the steps no other path shares one by one: releasing a path of 100,000
+    /// steps as a chain of nested deinits would overflow the stack.
+    deinit {
+        var node = previous
+        previous = nil
+        while isKnownUniquelyReferenced(&node), let current = node {
+            node = current.previous
+            current.previous = nil
+        }
     }
 
     /// The steps in order, keeping the first ones and the most recent when the path is long.

@@ -34,14 +34,14 @@ public struct CompilationDatabase: Sendable {
         let start = PathDisplay.absolute(paths.first ?? ".", workingDirectory: workingDirectory)
         var isDirectory: ObjCBool = false
         FileManager.default.fileExists(atPath: start, isDirectory: &isDirectory)
-        var directory = isDirectory.boolValue ? start : (start as NSString).deletingLastPathComponent
+        var directory = isDirectory.boolValue ? start : PathDisplay.directory(of: start)
         while true {
             for candidate in [directory + "/compile_commands.json", directory + "/build/compile_commands.json"]
             where FileManager.default.fileExists(atPath: candidate) {
                 return candidate
             }
             if directory == "/" || directory.isEmpty { return nil }
-            directory = (directory as NSString).deletingLastPathComponent
+            directory = PathDisplay.directory(of: directory)
         }
     }
 
@@ -63,7 +63,7 @@ public struct CompilationDatabase: Sendable {
             } else {
                 throw UsageError("\(path): entry \(index) has neither `arguments` nor `command`")
             }
-            let absoluteDirectory = PathDisplay.absolute(directory, workingDirectory: (path as NSString).deletingLastPathComponent)
+            let absoluteDirectory = PathDisplay.absolute(directory, workingDirectory: PathDisplay.directory(of: path))
             let absoluteFile = PathDisplay.absolute(file, workingDirectory: absoluteDirectory)
             var rest = words.dropFirst()
             while let first = rest.first, !first.hasPrefix("-"), first != file { rest = rest.dropFirst() }  // ccache gcc ...
@@ -82,7 +82,7 @@ public struct CompilationDatabase: Sendable {
     public func files(under paths: [String], workingDirectory: String) -> [String] {
         let roots = paths.map { PathDisplay.absolute($0, workingDirectory: workingDirectory) }
         return commands.keys.filter { file in
-            FileDiscovery.sourceExtensions.contains((file as NSString).pathExtension.lowercased())
+            FileDiscovery.sourceExtensions.contains(PathDisplay.pathExtension(of: file).lowercased())
                 && roots.contains { file == $0 || file.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
         }.sorted()
     }
@@ -91,7 +91,7 @@ public struct CompilationDatabase: Sendable {
 /// `compile_flags.txt`: one argument per line, for every file in its directory and below.
 public enum CompileFlagsFile {
     public static func arguments(for file: String, cache: inout [String: [String]?]) -> (path: String, arguments: [String], dropped: [String])? {
-        var directory = (file as NSString).deletingLastPathComponent
+        var directory = PathDisplay.directory(of: file)
         while !directory.isEmpty {
             if let known = cache[directory] {
                 if let arguments = known { return (directory + "/compile_flags.txt", arguments, []) }
@@ -105,8 +105,9 @@ public enum CompileFlagsFile {
                 }
                 cache[directory] = .some(nil)
             }
-            if directory == "/" { break }
-            directory = (directory as NSString).deletingLastPathComponent
+            let parent = PathDisplay.directory(of: directory)
+            if parent == directory { break }
+            directory = parent
         }
         return nil
     }

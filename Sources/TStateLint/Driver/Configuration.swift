@@ -65,7 +65,7 @@ public struct Configuration: Sendable {
         let start = PathDisplay.absolute(paths.first ?? ".", workingDirectory: workingDirectory)
         var isDirectory: ObjCBool = false
         FileManager.default.fileExists(atPath: start, isDirectory: &isDirectory)
-        var directory = isDirectory.boolValue ? start : (start as NSString).deletingLastPathComponent
+        var directory = isDirectory.boolValue ? start : PathDisplay.directory(of: start)
         while true {
             let dedicated = directory + "/.tstate-lint.toml"
             if FileManager.default.fileExists(atPath: dedicated) { return try load(dedicated) }
@@ -75,7 +75,7 @@ public struct Configuration: Sendable {
                 return try load(pyproject)
             }
             if directory == "/" || directory.isEmpty { return Configuration() }
-            directory = (directory as NSString).deletingLastPathComponent
+            directory = PathDisplay.directory(of: directory)
         }
     }
 
@@ -89,7 +89,7 @@ public struct Configuration: Sendable {
         } catch let error as TOMLParseError {
             throw ConfigurationError(description: "\(path):\(error.source.begin.line):\(error.source.begin.column): invalid TOML: \(error.description)")
         }
-        let isPyproject = (path as NSString).lastPathComponent == "pyproject.toml"
+        let isPyproject = PathDisplay.lastComponent(of: path) == "pyproject.toml"
         var table = document
         var section = "the file"
         if isPyproject {
@@ -103,7 +103,7 @@ public struct Configuration: Sendable {
     static func parse(_ table: TOMLTable, path: String, section: String) throws -> Configuration {
         var configuration = Configuration()
         configuration.path = path
-        let base = (path as NSString).deletingLastPathComponent
+        let base = PathDisplay.directory(of: path)
         func fail(_ key: String, _ problem: String) -> ConfigurationError {
             ConfigurationError(description: "\(path): `\(key)` in \(section): \(problem)")
         }

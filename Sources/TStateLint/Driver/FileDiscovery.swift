@@ -46,7 +46,7 @@ public enum FileDiscovery {
                              skipDefaults: Bool, workingDirectory: String) {
         let fm = FileManager.default
         let resolved = (try? fm.destinationOfSymbolicLink(atPath: directory)).map {
-            PathDisplay.absolute($0.hasPrefix("/") ? $0 : (directory as NSString).deletingLastPathComponent + "/" + $0, workingDirectory: workingDirectory)
+            PathDisplay.absolute($0.hasPrefix("/") ? $0 : PathDisplay.directory(of: directory) + "/" + $0, workingDirectory: workingDirectory)
         } ?? directory
         let real = URL(fileURLWithPath: resolved).resolvingSymlinksInPath().path
         guard visited.insert(real).inserted else { return }
@@ -59,7 +59,7 @@ public enum FileDiscovery {
             if isDirectory.boolValue {
                 if skipDefaults && skippedDirectories.contains(entry) { continue }
                 walk(path, into: &files, visited: &visited, exclude: exclude, skipDefaults: skipDefaults, workingDirectory: workingDirectory)
-            } else if sourceExtensions.contains((entry as NSString).pathExtension.lowercased()) {
+            } else if sourceExtensions.contains(PathDisplay.pathExtension(of: entry).lowercased()) {
                 files.append(path)
             }
         }

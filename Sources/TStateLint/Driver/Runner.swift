@@ -156,7 +156,7 @@ public struct Runner {
             if options.cacheDirectory == nil {
                 for (index, job) in work.enumerated() {
                     guard let head = FileHandle(forReadingAtPath: job.path).flatMap({ try? $0.read(upToCount: 64 << 10) }),
-                          let prelude = Prelude.of(String(decoding: head, as: UTF8.self), directory: (job.path as NSString).deletingLastPathComponent) else { continue }
+                          let prelude = Prelude.of(String(decoding: head, as: UTF8.self), directory: PathDisplay.directory(of: job.path)) else { continue }
                     keys[index] = prelude.text + "\u{0}" + job.arguments.joined(separator: "\u{0}")
                     sharing[keys[index]!, default: 0] += 1
                 }
@@ -198,7 +198,7 @@ public struct Runner {
         func ignoredByConfiguration(_ diagnostic: Diagnostic) -> Bool {
             !rules.contains(diagnostic.rule) || configuration.perFileIgnores.contains { pattern, ignored in
                 FileDiscovery.matches([pattern], path: PathDisplay.absolute(diagnostic.location.file, workingDirectory: options.workingDirectory),
-                                      name: (diagnostic.location.file as NSString).lastPathComponent, workingDirectory: options.workingDirectory)
+                                      name: PathDisplay.lastComponent(of: diagnostic.location.file), workingDirectory: options.workingDirectory)
                     && ignored.contains { diagnostic.rule.hasPrefix($0.uppercased()) }
             }
         }
@@ -264,7 +264,7 @@ public struct Runner {
             let absolute = PathDisplay.absolute(path, workingDirectory: options.workingDirectory)
             var isDirectory: ObjCBool = false
             FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
-            return isDirectory.boolValue ? absolute : (absolute as NSString).deletingLastPathComponent
+            return isDirectory.boolValue ? absolute : PathDisplay.directory(of: absolute)
         }
     }
 
@@ -303,7 +303,7 @@ public struct Runner {
                 guard FileManager.default.fileExists(atPath: absolute) else { throw UsageError("\(path): no such file or directory") }
             }
             for file in database.files(under: options.paths, workingDirectory: workingDirectory)
-            where !FileDiscovery.matches(exclude, path: file, name: (file as NSString).lastPathComponent, workingDirectory: workingDirectory) {
+            where !FileDiscovery.matches(exclude, path: file, name: PathDisplay.lastComponent(of: file), workingDirectory: workingDirectory) {
                 files.append((file, database.commands[file]!.arguments))
             }
             for path in options.paths {

@@ -104,7 +104,7 @@ public final class UnitCache: @unchecked Sendable {
         data.append(payload)
         let path = entryPath(job)
         let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        try? FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try? FileManager.default.createDirectory(atPath: PathDisplay.directory(of: path), withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
         if rename(temporary, path) != 0 { unlink(temporary) }
     }

@@ -10,6 +10,7 @@ public final class Frontend {
     private var preludes: PreludeStore?
 
     public init(options: FrontendOptions) {
+        _ = Frontend.parseOnCallingThread
         self.options = options
         // Declarations from a precompiled prelude are Python's, never the project's: not visited.
         self.index = clang_createIndex(1, 0)
@@ -26,6 +27,14 @@ public final class Frontend {
     /// Deeply nested C is lowered recursively: threads that parse get this much stack.
     public static let workerStackSize = 512 << 20
 
+    /// libclang parses on a thread of its own with 8 MB of stack, which clang's recursive
+    /// descent overflows on a chain of some thousands of `else if`s (a crash that takes the
+    /// process with it). Told not to, it parses on the calling thread and its large stack.
+    /// Set once, before the first index exists; libclang reads it at every parse.
+    private static let parseOnCallingThread: Void = {
+        setenv("LIBCLANG_NOTHREADS", "1", 1)
+    }()
+
     /// Parses and lowers one file. With `preludeDirectory`, a file that starts with a plain
     /// prelude ending in `#include <Python.h>` shares a precompiled header of it (see Prelude).
     public func parse(path: String, arguments: [String], projectRoots: [String], workingDirectory: String,
@@ -36,7 +45,7 @@ public final class Frontend {
         if let preludeDirectory {
             if preludes?.directory != preludeDirectory { preludes = PreludeStore(directory: preludeDirectory) }
             if let data = FileManager.default.contents(atPath: path),
-               let prelude = Prelude.of(String(decoding: data.prefix(64 << 10), as: UTF8.self), directory: (path as NSString).deletingLastPathComponent) {
+               let prelude = Prelude.of(String(decoding: data.prefix(64 << 10), as: UTF8.self), directory: PathDisplay.directory(of: path)) {
                 precompiled = preludes!.header(for: prelude, arguments: arguments, index: index)
             }
         }
@@ -59,11 +68,31 @@ public final class Frontend {
         let context = UnitContext(unit: unit, options: options, projectRoots: projectRoots, workingDirectory: workingDirectory)
         var result = lower(unit: unit, context: context, mainPath: displayPath)
         result.dependencies = Array(Set(Frontend.includedFiles(of: unit, mainFile: path) + preludeDependencies)).sorted()
+        var messages: [String] = []
         if errorCount > 0 {
             result.status = .parseErrors
-            result.message = "\(errorCount) error\(errorCount == 1 ? "" : "s") while parsing; analysed what parsed. First: \(firstError)"
+            messages.append("\(errorCount) error\(errorCount == 1 ? "" : "s") while parsing; analysed what parsed. First: \(firstError)")
         }
+        if let refused = Frontend.refusedFunctions(result.functions) {
+            messages.append(refused)
+            // Nothing in the file was analysed.
+            if result.functions.allSatisfy({ $0.loweringProblem != nil }) { result.status = .failed }
+        }
+        if !messages.isEmpty { result.message = messages.joined(separator: "; ") }
         return result
+    }
+
+    /// Says which functions were too large or too deeply nested to analyse (they keep no body).
+    static func refusedFunctions(_ functions: [Function]) -> String? {
+        let refused = functions.filter { $0.loweringProblem != nil }
+        guard let first = refused.first else { return nil }
+        func describe(_ function: Function) -> String {
+            "`\(function.name)` (\(function.location.file):\(function.location.line)): \(function.loweringProblem!)"
+        }
+        if refused.count == 1 { return "function \(describe(first)); it was not analysed" }
+        let shown = refused.prefix(3).map(describe).joined(separator: "; ")
+        let more = refused.count > 3 ? "; and \(refused.count - 3) more" : ""
+        return "\(refused.count) functions were not analysed: \(shown)\(more)"
     }
 
     private func lower(unit: CXTranslationUnit, context: UnitContext, mainPath: String) -> TranslationUnit {

@@ -385,23 +385,33 @@ final class FunctionLowering {
         }
     }
 
+    /// `if`, and the `else if` chain after it, in a loop: a chain of thousands of `else if`s
+    /// does not nest the lowering.
     private func lowerIf(_ cursor: CXCursor) throws {
-        let children = cursor.children
-        guard children.count == 2 || children.count == 3 else {
-            for child in children { try lowerStatement(child) }
-            return
-        }
-        let thenBlock = newBlock()
         let join = newBlock()
-        let elseBlock = children.count == 3 ? newBlock() : join
-        try lowerCondition(children[0], then: thenBlock, else: elseBlock)
-        current = thenBlock
-        try lowerStatement(children[1])
-        jump(to: join)
-        if children.count == 3 {
+        var statement = cursor
+        while true {
+            let children = statement.children
+            guard children.count == 2 || children.count == 3 else {
+                for child in children { try lowerStatement(child) }
+                jump(to: join)
+                return
+            }
+            let thenBlock = newBlock()
+            let elseBlock = children.count == 3 ? newBlock() : join
+            try lowerCondition(children[0], then: thenBlock, else: elseBlock)
+            current = thenBlock
+            try lowerStatement(children[1])
+            jump(to: join)
+            guard children.count == 3 else { break }
             current = elseBlock
+            if children[2].kind == CXCursor_IfStmt {
+                statement = children[2]
+                continue
+            }
             try lowerStatement(children[2])
             jump(to: join)
+            break
         }
         current = join
     }
@@ -539,17 +549,16 @@ final class FunctionLowering {
             let operands = condition.children
             guard operands.count == 2 else { break }
             switch binaryOperator(condition) {
-            case .logicalAnd:
-                let middle = newBlock()
-                try lowerCondition(operands[0], then: middle, else: elseBlock)
-                current = middle
-                try lowerCondition(operands[1], then: thenBlock, else: elseBlock)
-                return
-            case .logicalOr:
-                let middle = newBlock()
-                try lowerCondition(operands[0], then: thenBlock, else: middle)
-                current = middle
-                try lowerCondition(operands[1], then: thenBlock, else: elseBlock)
+            case .logicalAnd, .logicalOr:
+                // `a && b && c ...` nests to the left: its terms are lowered in a loop.
+                let isAnd = binaryOperator(condition) == .logicalAnd
+                let terms = operatorChain(condition) { $0 == (isAnd ? .logicalAnd : .logicalOr) }
+                for term in terms.dropLast() {
+                    let middle = newBlock()
+                    try lowerCondition(term, then: isAnd ? middle : thenBlock, else: isAnd ? elseBlock : middle)
+                    current = middle
+                }
+                try lowerCondition(terms[terms.count - 1], then: thenBlock, else: elseBlock)
                 return
             case .comma:
                 _ = try lowerExpression(operands[0], wantValue: false)
@@ -677,25 +686,55 @@ final class FunctionLowering {
 
     // MARK: - Expressions
 
-    /// The value of an integer constant expression: literals, enumerators, NULL, `-1`, sizeof.
+    /// The value of an integer constant expression: literals, enumerators, NULL, `-1`, sizeof,
+    /// and operators over them. Checked on at most `constantNodes` nodes and evaluated once, so
+    /// a long generated chain costs no more at each of its levels.
     private func constantValue(_ cursor: CXCursor) -> Int64? {
+        let expression = stripped(cursor)
+        if expression.kind == CXCursor_DeclRefExpr {
+            let declaration = expression.referenced
+            return declaration.kind == CXCursor_EnumConstantDecl ? clang_getEnumConstantDeclValue(declaration) : nil
+        }
+        var budget = Self.constantNodes
+        guard isConstantExpression(expression, &budget) else { return nil }
+        return evaluate(expression)
+    }
+
+    private static let constantNodes = 256
+
+    private func isConstantExpression(_ cursor: CXCursor, _ budget: inout Int) -> Bool {
+        budget -= 1
+        guard budget >= 0 else { return false }
         let expression = stripped(cursor)
         switch expression.kind {
         case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral, CXCursor_UnaryExpr:
-            return evaluate(expression)
+            return true
         case CXCursor_DeclRefExpr:
-            let declaration = expression.referenced
-            return declaration.kind == CXCursor_EnumConstantDecl ? clang_getEnumConstantDeclValue(declaration) : nil
+            return expression.referenced.kind == CXCursor_EnumConstantDecl
         case CXCursor_UnaryOperator:
-            guard let operand = expression.children.first, constantValue(operand) != nil else { return nil }
-            return evaluate(expression)
+            guard let operand = expression.children.first else { return false }
+            return isConstantExpression(operand, &budget)
         case CXCursor_BinaryOperator:
+            // The right operand first: a left-nested chain of calls fails at once.
             let operands = expression.children
-            guard operands.count == 2, constantValue(operands[0]) != nil, constantValue(operands[1]) != nil else { return nil }
-            return evaluate(expression)
+            return operands.count == 2 && isConstantExpression(operands[1], &budget) && isConstantExpression(operands[0], &budget)
         default:
-            return nil
+            return false
         }
+    }
+
+    /// The operands of a left-nested chain of one operator (`a && b && c`, `a + b - c`, `a, b, c`)
+    /// in evaluation order, found without recursion. `sameChain` says which operators continue it.
+    private func operatorChain(_ cursor: CXCursor, _ sameChain: (BinaryOperator) -> Bool) -> [CXCursor] {
+        var rightOperands: [CXCursor] = []
+        var node = stripped(cursor)
+        while node.kind == CXCursor_BinaryOperator, sameChain(binaryOperator(node)) {
+            let operands = node.children
+            guard operands.count == 2 else { break }
+            rightOperands.append(operands[1])
+            node = stripped(operands[0])
+        }
+        return [node] + rightOperands.reversed()
     }
 
     private func evaluate(_ cursor: CXCursor) -> Int64? {
@@ -708,11 +747,11 @@ final class FunctionLowering {
     private func lowerExpression(_ cursor: CXCursor, wantValue: Bool) throws -> Operand {
         try descend()
         defer { depth -= 1 }
+        // Parentheses and casts around one expression are looked through in a loop.
+        let cursor = stripped(cursor)
         switch cursor.kind {
         case CXCursor_UnexposedExpr, CXCursor_ParenExpr, CXCursor_CStyleCastExpr:
-            let expressions = cursor.children.filter { $0.isExpression }
-            if expressions.count == 1 { return try lowerExpression(expressions[0], wantValue: wantValue) }
-            for child in expressions { _ = try lowerExpression(child, wantValue: false) }
+            for child in cursor.children where child.isExpression { _ = try lowerExpression(child, wantValue: false) }
             return .unknown
         case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral:
             return constantValue(cursor).map(Operand.integer) ?? .unknown
@@ -738,18 +777,29 @@ final class FunctionLowering {
         case CXCursor_UnaryOperator:
             return try lowerUnary(cursor, wantValue: wantValue)
         case CXCursor_ConditionalOperator:
-            let parts = cursor.children
+            var parts = cursor.children
             guard parts.count == 3 else { break }
-            let whenTrue = newBlock()
-            let whenFalse = newBlock()
             let join = newBlock()
             let result = wantValue ? newTemporary(type: cursor.type, at: location(cursor)) : nil
-            try lowerCondition(parts[0], then: whenTrue, else: whenFalse)
-            for (block, part) in [(whenTrue, parts[1]), (whenFalse, parts[2])] {
-                current = block
-                let value = try lowerExpression(part, wantValue: result != nil)
-                if let result { try emit(.assign(target: result, value: value), at: location(part)) }
+            // `a ? x : b ? y : z`: the chain of conditionals in the false branches, in a loop.
+            while true {
+                let whenTrue = newBlock()
+                let whenFalse = newBlock()
+                try lowerCondition(parts[0], then: whenTrue, else: whenFalse)
+                current = whenTrue
+                let value = try lowerExpression(parts[1], wantValue: result != nil)
+                if let result { try emit(.assign(target: result, value: value), at: location(parts[1])) }
                 jump(to: join)
+                current = whenFalse
+                let otherwise = stripped(parts[2])
+                if otherwise.kind == CXCursor_ConditionalOperator, case let next = otherwise.children, next.count == 3 {
+                    parts = next
+                    continue
+                }
+                let last = try lowerExpression(parts[2], wantValue: result != nil)
+                if let result { try emit(.assign(target: result, value: last), at: location(parts[2])) }
+                jump(to: join)
+                break
             }
             current = join
             return result.map(Operand.variable) ?? .unknown
@@ -868,8 +918,9 @@ final class FunctionLowering {
             if value != .unknown { try emit(.escape(value), at: location(cursor)) }
             return value
         case .comma:
-            _ = try lowerExpression(operands[0], wantValue: false)
-            return try lowerExpression(operands[1], wantValue: wantValue)
+            let terms = operatorChain(cursor) { $0 == .comma }
+            for term in terms.dropLast() { _ = try lowerExpression(term, wantValue: false) }
+            return try lowerExpression(terms[terms.count - 1], wantValue: wantValue)
         case .logicalAnd, .logicalOr:
             let whenTrue = newBlock()
             let whenFalse = newBlock()
@@ -885,7 +936,9 @@ final class FunctionLowering {
             return result.map(Operand.variable) ?? .unknown
         default:
             if let constant = constantValue(cursor) { return .integer(constant) }
-            for operand in operands { _ = try lowerExpression(operand, wantValue: false) }
+            // `a + b + c ...`: the operands of the chain in order, without recursing down it.
+            let terms = operatorChain(cursor) { ![.assign, .comma, .logicalAnd, .logicalOr].contains($0) }
+            for term in terms { _ = try lowerExpression(term, wantValue: false) }
             return .unknown
         }
     }

@@ -105,9 +105,9 @@ final class UnitContext {
     func isPythonHeader(_ file: CXFile?) -> Bool {
         guard let file else { return false }
         if let known = pythonHeaderByFile[file] { return known }
-        let directory = (fileName(file) as NSString).deletingLastPathComponent
+        let directory = PathDisplay.directory(of: fileName(file))
         let result = directoryHoldsPythonHeaders(directory)
-            || directoryHoldsPythonHeaders((directory as NSString).deletingLastPathComponent)
+            || directoryHoldsPythonHeaders(PathDisplay.directory(of: directory))
         pythonHeaderByFile[file] = result
         return result
     }
@@ -202,6 +202,29 @@ final class UnitContext {
 }
 
 public enum PathDisplay {
+    /// The directory part of a path, as `dirname` gives it ("." for a bare name, "/" for a
+    /// top-level entry). Foundation's `deletingLastPathComponent` traps on ".", so it is not used.
+    public static func directory(of path: String) -> String {
+        var trimmed = Substring(path)
+        while trimmed.count > 1, trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        guard let slash = trimmed.lastIndex(of: "/") else { return "." }
+        var directory = trimmed[..<slash]
+        while directory.hasSuffix("/") { directory = directory.dropLast() }
+        return directory.isEmpty ? "/" : String(directory)
+    }
+
+    /// The last component of a path ("" for "/").
+    public static func lastComponent(of path: String) -> String {
+        String(path.split(separator: "/", omittingEmptySubsequences: true).last ?? "")
+    }
+
+    /// The extension of the last component, without its dot ("" when there is none).
+    public static func pathExtension(of path: String) -> String {
+        let name = lastComponent(of: path)
+        guard let dot = name.lastIndex(of: "."), dot != name.startIndex else { return "" }
+        return String(name[name.index(after: dot)...])
+    }
+
     public static func absolute(_ path: String, workingDirectory: String) -> String {
         let joined = path.hasPrefix("/") ? path : workingDirectory + "/" + path
         var parts: [Substring] = []

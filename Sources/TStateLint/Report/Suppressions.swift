@@ -70,6 +70,8 @@ enum Suppressions {
         let sources: SourceCache
         let workingDirectory: String
         private(set) var used = Set<Site>()
+        /// Per file, the lines that may hold `ignore-file`: found once, not at every diagnostic.
+        private var fileWideLines: [String: [Int]] = [:]
 
         init(sources: SourceCache, workingDirectory: String) {
             self.sources = sources
@@ -91,9 +93,9 @@ enum Suppressions {
             }
             if mark(number, { $0.kind == .ignore || $0.kind == .noLint }) { return true }
             if mark(number - 1, { $0.kind == .ignore || $0.kind == .noLintNextLine }) { return true }
-            for line in lines.indices where lines[line].contains("ignore-file") {
-                if mark(line + 1, { $0.kind == .ignoreFile }) { return true }
-            }
+            let candidates = fileWideLines[file] ?? lines.indices.filter { lines[$0].contains("ignore-file") }.map { $0 + 1 }
+            fileWideLines[file] = candidates
+            for line in candidates where mark(line, { $0.kind == .ignoreFile }) { return true }
             return false
         }
 
