@@ -156,6 +156,54 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: cache + "/CACHEDIR.TAG"))
     }
 
+    @Test func anUnchangedRunReportsItsPreviousResult() throws {
+        let root = try Self.directory()
+        try Self.write(Self.conditional.replacingOccurrences(of: "#ifdef BUGGY\n", with: "").replacingOccurrences(of: "#endif\n", with: ""),
+                       to: root + "/src/a.c")
+        try Self.write("#include <Python.h>\nstatic PyObject *f(PyObject *s, PyObject *a) { Py_RETURN_NONE; }\n", to: root + "/src/b.c")
+        try Self.write("int no_python_here;\n", to: root + "/src/c.c")
+        let cache = root + "/cache"
+        func run(_ configure: (inout RunOptions) -> Void = { _ in }) throws -> RunResult {
+            try Self.run(root, ["src"]) {
+                $0.cacheDirectory = cache
+                configure(&$0)
+            }
+        }
+        let cold = try run()
+        #expect(!cold.statistics.resultReused)
+        #expect(Self.findings(cold) == ["src/a.c:6:TS201"])
+        let warm = try run()
+        #expect(warm.statistics.resultReused)
+        #expect(warm.diagnostics == cold.diagnostics && warm.files == cold.files && warm.modules == cold.modules)
+
+        // What decides findings besides the files: the selected rules, the configuration.
+        let narrower = try run { $0.ignore = ["TS201"] }
+        #expect(!narrower.statistics.resultReused && narrower.diagnostics.isEmpty)
+        var configuration = Configuration()
+        configuration.severity["TS201"] = .note
+        let configured = try run { $0.configuration = configuration }
+        #expect(!configured.statistics.resultReused && configured.diagnostics.map(\.severity) == [.note])
+        #expect(try run { $0.configuration = configuration }.statistics.resultReused)
+
+        // A suppression comment changes the file: not reused, and honoured.
+        let path = root + "/src/a.c"
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        try text.replacingOccurrences(of: "    Py_DECREF(arg);", with: "    Py_DECREF(arg);  // tstate-lint: ignore[TS201]")
+            .write(toFile: path, atomically: true, encoding: .utf8)
+        let suppressed = try run()
+        #expect(!suppressed.statistics.resultReused && suppressed.diagnostics.isEmpty && suppressed.suppressed.count == 1)
+        // A file that starts using the C-API is no longer skipped.
+        try Self.write("#include <Python.h>\nint uses_python;\n", to: root + "/src/c.c")
+        let grown = try run()
+        #expect(!grown.statistics.resultReused && grown.files.first { $0.path == "src/c.c" }?.status == .analyzed)
+        // A damaged stored result is ignored.
+        for entry in try FileManager.default.contentsOfDirectory(atPath: cache + "/runs") where entry.hasSuffix(".run") {
+            try Data("tstate-lint-run\u{1}garbage-garbage".utf8).write(to: URL(fileURLWithPath: cache + "/runs/" + entry))
+        }
+        let afterDamage = try run()
+        #expect(!afterDamage.statistics.resultReused && afterDamage.diagnostics == grown.diagnostics)
+    }
+
     // MARK: Baseline
 
     @Test func baselineReportsOnlyNewFindings() throws {

@@ -3,13 +3,15 @@
 /// (the explorer keeps thread states, GIL tokens and lock handles, which matter beyond reads
 /// by name). Locals whose address is taken are always live.
 struct Liveness {
-    private(set) var liveAtEntry: [Set<VarID>]
-    private(set) var alwaysLive: Set<VarID>
+    private(set) var liveAtEntry: [BitSet]
+    private(set) var alwaysLive: BitSet
     /// Condition keys that a branch reachable from the block tests.
-    private(set) var keysLiveAtEntry: [Set<Int>]
+    private(set) var keysLiveAtEntry: [BitSet]
 
     init(function: Function) {
-        var alwaysLive = Set<VarID>()
+        let blockCount = function.blocks.count
+        let variableCount = function.variables.count
+        var alwaysLive = BitSet(capacity: variableCount)
         // Parameters a branch tests keep their refined values to the exits, where they become
         // the conditions of the summary's ways out (`emit(msg, 1)` takes the path that attaches).
         for block in function.blocks {
@@ -18,8 +20,8 @@ struct Liveness {
                 alwaysLive.insert(variable)
             }
         }
-        var uses = [Set<VarID>](repeating: [], count: function.blocks.count)
-        var definitions = [Set<VarID>](repeating: [], count: function.blocks.count)
+        var uses = [BitSet](repeating: BitSet(capacity: variableCount), count: blockCount)
+        var definitions = uses
         func read(_ operand: Operand, _ block: Int) {
             switch operand {
             case .variable(let v):
@@ -58,46 +60,73 @@ struct Liveness {
             }
         }
         let successorsOf = function.blocks.map(\.terminator.successors)
-        var live = [Set<VarID>](repeating: [], count: function.blocks.count)
+        // live(b) = uses(b) ∪ (∪ live(successors) − definitions(b)), to a fixpoint.
+        self.liveAtEntry = Liveness.solve(seeds: uses, kills: definitions, successorsOf: successorsOf)
+        self.alwaysLive = alwaysLive
+
+        let keyCount = function.conditionKeys.count
+        var keyUses = [BitSet](repeating: BitSet(capacity: keyCount), count: blockCount)
+        for (index, block) in function.blocks.enumerated() {
+            if case .branch(let condition, _, _) = block.terminator, let key = condition.key, key < keyCount { keyUses[index].insert(key) }
+        }
+        self.keysLiveAtEntry = keyCount == 0 ? keyUses
+            : Liveness.solve(seeds: keyUses, kills: nil, successorsOf: successorsOf)
+    }
+
+    private static func solve(seeds: [BitSet], kills: [BitSet]?, successorsOf: [[BlockID]]) -> [BitSet] {
+        var live = seeds
         var changed = true
         while changed {
             changed = false
-            for index in stride(from: function.blocks.count - 1, through: 0, by: -1) {
-                var out = Set<VarID>()
+            for index in stride(from: seeds.count - 1, through: 0, by: -1) {
+                var out = seeds[index]
+                out.clear()
                 for successor in successorsOf[index] { out.formUnion(live[successor]) }
-                let newLive = uses[index].union(out.subtracting(definitions[index]))
-                if newLive != live[index] {
-                    live[index] = newLive
+                if let kills { out.subtract(kills[index]) }
+                out.formUnion(seeds[index])
+                if out != live[index] {
+                    live[index] = out
                     changed = true
                 }
             }
         }
-        self.liveAtEntry = live
-        self.alwaysLive = alwaysLive
-
-        var keyUses = [Set<Int>](repeating: [], count: function.blocks.count)
-        for (index, block) in function.blocks.enumerated() {
-            if case .branch(let condition, _, _) = block.terminator, let key = condition.key { keyUses[index].insert(key) }
-        }
-        var keysLive = keyUses
-        if !function.conditionKeys.isEmpty {
-            changed = true
-            while changed {
-                changed = false
-                for index in stride(from: function.blocks.count - 1, through: 0, by: -1) {
-                    var newLive = keyUses[index]
-                    for successor in successorsOf[index] { newLive.formUnion(keysLive[successor]) }
-                    if newLive != keysLive[index] {
-                        keysLive[index] = newLive
-                        changed = true
-                    }
-                }
-            }
-        }
-        self.keysLiveAtEntry = keysLive
+        return live
     }
 
     func isLive(_ variable: VarID, atEntryOf block: BlockID) -> Bool {
         alwaysLive.contains(variable) || liveAtEntry[block].contains(variable)
+    }
+}
+
+/// A set of small non-negative integers, one bit each.
+struct BitSet: Equatable {
+    private var words: [UInt64]
+
+    init(capacity: Int) {
+        words = [UInt64](repeating: 0, count: (max(0, capacity) + 63) / 64)
+    }
+
+    func contains(_ member: Int) -> Bool {
+        guard member >= 0, member / 64 < words.count else { return false }
+        return words[member / 64] & (1 << UInt64(member % 64)) != 0
+    }
+
+    mutating func insert(_ member: Int) {
+        guard member >= 0 else { return }
+        while member / 64 >= words.count { words.append(0) }
+        words[member / 64] |= 1 << UInt64(member % 64)
+    }
+
+    mutating func clear() {
+        for index in words.indices { words[index] = 0 }
+    }
+
+    mutating func formUnion(_ other: BitSet) {
+        while words.count < other.words.count { words.append(0) }
+        for index in other.words.indices { words[index] |= other.words[index] }
+    }
+
+    mutating func subtract(_ other: BitSet) {
+        for index in 0..<min(words.count, other.words.count) { words[index] &= ~other.words[index] }
     }
 }

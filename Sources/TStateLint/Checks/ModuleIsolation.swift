@@ -343,7 +343,7 @@ enum ModuleIsolation {
         }
 
         // Code that creates sub-interpreters: PyGILState binds the main interpreter.
-        let creators = interpreterCreators.flatMap { calls[$0] ?? [] }
+        let creators = interpreterCreators.flatMap { calls[$0] ?? [] }.sorted { $0.event.location < $1.event.location }
         if let first = creators.first {
             var scratch = ModuleReadiness(name: "", definition: "", location: first.event.location, initKind: .unknown, multipleInterpreters: .unknown,
                                           gil: .unknown, files: [], blockers: [])
@@ -354,9 +354,10 @@ enum ModuleIsolation {
             let interpreterAware = Set(explicitSwitches.flatMap { calls[$0] ?? [] }.map(\.function.usr))
             for callee in mainInterpreterBound {
                 for site in calls[callee] ?? [] where creatorFiles.contains(site.function.file) && !interpreterAware.contains(site.function.usr) {
+                    let creator = creators.first { $0.function.file == site.function.file } ?? first
                     report("TS304", "`\(callee)()` always uses the main interpreter, but this code creates sub-interpreters: a thread running in one gets the main interpreter's thread state",
                            at: site.event.location, function: site.function.name,
-                           trace: [TraceStep(location: first.event.location, message: "`\(first.call.callee.name ?? "")` creates a sub-interpreter here")],
+                           trace: [TraceStep(location: creator.event.location, message: "`\(creator.call.callee.name ?? "")` creates a sub-interpreter in this file")],
                            into: &scratch)
                 }
             }

@@ -123,13 +123,8 @@ public enum FrontendWorker {
 }
 
 enum UnitCoding {
-    static func encoder() -> PropertyListEncoder {
-        let encoder = PropertyListEncoder()
-        encoder.outputFormat = .binary
-        return encoder
-    }
-
-    static func decoder() -> PropertyListDecoder { PropertyListDecoder() }
+    static func encoder() -> BinaryEncoder { BinaryEncoder() }
+    static func decoder() -> BinaryDecoder { BinaryDecoder() }
 }
 
 /// Parses jobs on `jobs` threads, in this process or each thread driving a worker process.

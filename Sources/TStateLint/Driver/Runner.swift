@@ -88,6 +88,8 @@ public struct RunStatistics: Codable, Sendable {
     public var cacheHits = 0
     public var parseSeconds = 0.0
     public var analysisSeconds = 0.0
+    /// Nothing changed since a previous run: its result was reported again.
+    public var resultReused = false
 }
 
 public struct UsageError: Error, CustomStringConvertible {
@@ -173,11 +175,29 @@ public struct Runner {
             isolation = .workerProcesses(executable: executable, timeout: options.timeout ?? configuration.timeout ?? timeout, memoryLimit: memoryLimit)
         }
         let parseStarted = Date()
+        let skips = SkipReasons()
+        let runCache = options.cacheDirectory.map { RunCache(cacheDirectory: $0) }
+        let settings = runCache == nil ? "" : runSettings(options, configuration: configuration, rules: rules)
+        if let cache, let runCache {
+            let allValid = work.allSatisfy { job in skips.reason(job) != nil || cache.probe(job) != nil }
+            if allValid, let key = RunCache.key(jobs: work, unitCache: cache, settings: settings, skipped: { skips.reason($0)?.message }),
+               let stored = runCache.load(key) {
+                var result = RunResult(diagnostics: stored.diagnostics, suppressed: stored.suppressed, files: stored.files,
+                                       functionsAnalysed: stored.functionsAnalysed, notes: notes, duration: Date().timeIntervalSince(started))
+                result.summaries = stored.summaries
+                result.modules = stored.modules
+                result.baselined = stored.baselined
+                result.statistics.cacheHits = work.count - stored.files.filter { $0.status == .skipped }.count
+                result.statistics.parseSeconds = Date().timeIntervalSince(parseStarted)
+                result.statistics.resultReused = true
+                return result
+            }
+        }
         let progress = options.progress
         let done = Counter()
         let total = work.count
         let units = ParsePool(isolation: isolation, options: frontendOptions, jobs: jobs).run(work, prepare: { job in
-            if let reason = Prefilter.reasonToSkip(job.path) {
+            if let reason = skips.reason(job) {
                 return TranslationUnit(path: PathDisplay.display(job.path, workingDirectory: job.workingDirectory), status: reason.status, message: reason.message)
             }
             return cache?.lookup(job)
@@ -254,7 +274,24 @@ public struct Runner {
         if options.collectSummaries {
             result.summaries = program.functions.compactMap { programAnalysis.summary(forUSR: $0.usr) }
         }
+        if let cache, let runCache,
+           let key = RunCache.key(jobs: work, unitCache: cache, settings: settings, skipped: { skips.reason($0)?.message }) {
+            runCache.save(RunCache.Stored(diagnostics: result.diagnostics, suppressed: result.suppressed, files: result.files,
+                                          functionsAnalysed: result.functionsAnalysed, summaries: result.summaries,
+                                          modules: result.modules, baselined: result.baselined), key: key)
+        }
         return result
+    }
+
+    /// What besides the files decides a run's findings (see RunCache).
+    private func runSettings(_ options: RunOptions, configuration: Configuration, rules: Set<String>) -> String {
+        var parts = [RunCache.digest(ofRulesIn: store.directory), configuration.digest, rules.sorted().joined(separator: ","),
+                     options.workingDirectory, "summaries=\(options.collectSummaries)"]
+        if let baseline = options.baseline {
+            let path = PathDisplay.absolute(baseline, workingDirectory: options.workingDirectory)
+            parts.append("baseline=" + path + ":" + String(FileManager.default.contents(atPath: path).map { ContentHasher.hash($0) } ?? 0))
+        }
+        return parts.joined(separator: "\n")
     }
 
     /// Headers under these directories are the project's: their functions are analysed
@@ -383,6 +420,23 @@ public struct Runner {
 }
 
 /// A file that is not worth parsing: binary, or no `Py` anywhere in it.
+/// Each job's reason to be skipped without parsing, found once.
+final class SkipReasons: @unchecked Sendable {
+    private var known: [String: (status: FileStatus, message: String)?] = [:]
+    private let lock = NSLock()
+
+    func reason(_ job: ParseJob) -> (status: FileStatus, message: String)? {
+        lock.lock()
+        if let answer = known[job.path] { lock.unlock(); return answer }
+        lock.unlock()
+        let answer = Prefilter.reasonToSkip(job.path)
+        lock.lock()
+        known[job.path] = .some(answer)
+        lock.unlock()
+        return answer
+    }
+}
+
 enum Prefilter {
     static func reasonToSkip(_ path: String) -> (status: FileStatus, message: String)? {
         guard let handle = FileHandle(forReadingAtPath: path) else {

@@ -15,6 +15,11 @@ public final class UnitCache: @unchecked Sendable {
     private let lock = NSLock()
     public private(set) var hits = 0
     public private(set) var misses = 0
+    /// Per entry, the checksum of the unit it held or was given this run: what the run's
+    /// result depends on (see RunCache).
+    private var checksums: [String: UInt64] = [:]
+    /// Entries read by `probe`, kept for the `lookup` that follows.
+    private var probed: [String: Data] = [:]
 
     static let magic = Data("tstate-lint-unit\u{1}".utf8)
 
@@ -80,14 +85,47 @@ public final class UnitCache: @unchecked Sendable {
     }
 
     public func lookup(_ job: ParseJob) -> TranslationUnit? {
-        guard let data = FileManager.default.contents(atPath: entryPath(job)),
-              let entry = UnitCache.decode(data),
+        let path = entryPath(job)
+        lock.lock()
+        let kept = probed.removeValue(forKey: path)
+        lock.unlock()
+        guard let data = kept ?? FileManager.default.contents(atPath: path),
+              let (checksum, payload) = UnitCache.verified(data),
+              let entry = try? UnitCoding.decoder().decode(CacheEntry.self, from: payload),
               entry.dependencies.allSatisfy({ contentHash($0.path) == $0.hash }) else {
             count(hit: false)
             return nil
         }
+        record(checksum, for: path)
         count(hit: true)
         return entry.unit
+    }
+
+    /// Whether the job's entry is valid, without decoding its unit: the unit's checksum.
+    func probe(_ job: ParseJob) -> UInt64? {
+        let path = entryPath(job)
+        guard let data = FileManager.default.contents(atPath: path),
+              let (checksum, payload) = UnitCache.verified(data),
+              let header = try? UnitCoding.decoder().decode(CacheEntryHeader.self, from: payload),
+              header.dependencies.allSatisfy({ contentHash($0.path) == $0.hash }) else { return nil }
+        lock.lock()
+        probed[path] = data
+        lock.unlock()
+        record(checksum, for: path)
+        return checksum
+    }
+
+    /// The checksum of the unit this run used for the job, if it came from or went to the cache.
+    func checksum(of job: ParseJob) -> UInt64? {
+        lock.lock()
+        defer { lock.unlock() }
+        return checksums[entryPath(job)]
+    }
+
+    private func record(_ checksum: UInt64, for path: String) {
+        lock.lock()
+        checksums[path] = checksum
+        lock.unlock()
     }
 
     public func store(_ job: ParseJob, unit: TranslationUnit) {
@@ -99,22 +137,33 @@ public final class UnitCache: @unchecked Sendable {
         }
         guard let payload = try? UnitCoding.encoder().encode(CacheEntry(dependencies: dependencies, unit: unit)) else { return }
         var data = UnitCache.magic
-        var checksum = ContentHasher.hash(payload).littleEndian
-        data.append(Data(bytes: &checksum, count: 8))
+        let checksum = ContentHasher.hash(payload)
+        var stored = checksum.littleEndian
+        data.append(Data(bytes: &stored, count: 8))
         data.append(payload)
         let path = entryPath(job)
         let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         try? FileManager.default.createDirectory(atPath: PathDisplay.directory(of: path), withIntermediateDirectories: true)
         guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
-        if rename(temporary, path) != 0 { unlink(temporary) }
+        if rename(temporary, path) != 0 {
+            unlink(temporary)
+            return
+        }
+        record(checksum, for: path)
     }
 
-    static func decode(_ data: Data) -> CacheEntry? {
+    /// The checksum and payload of an entry whose checksum holds.
+    static func verified(_ data: Data) -> (checksum: UInt64, payload: Data)? {
         let headerLength = magic.count + 8
         guard data.count > headerLength, data.prefix(magic.count) == magic else { return nil }
         let stored = data.subdata(in: magic.count..<headerLength).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         let payload = data.subdata(in: headerLength..<data.count)
         guard ContentHasher.hash(payload) == stored else { return nil }
+        return (stored, payload)
+    }
+
+    static func decode(_ data: Data) -> CacheEntry? {
+        guard let (_, payload) = verified(data) else { return nil }
         return try? UnitCoding.decoder().decode(CacheEntry.self, from: payload)
     }
 
@@ -134,9 +183,14 @@ struct CacheEntry: Codable {
     var unit: TranslationUnit
 }
 
+/// The dependencies of an entry, read without its unit (the binary form steps over it).
+struct CacheEntryHeader: Codable {
+    var dependencies: [CacheEntry.Dependency]
+}
+
 /// Bump when the IR's layout or meaning changes.
 enum IRSchema {
-    static let version = 2
+    static let version = 3
 }
 
 /// A fast 64-bit hash of bytes (multiply-xorshift over 8-byte words), for cache keys and

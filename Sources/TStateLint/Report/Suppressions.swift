@@ -99,10 +99,33 @@ enum Suppressions {
             return false
         }
 
+        /// Whether the file's bytes contain a directive marker at all: most files have none,
+        /// and are then not split into lines.
+        static func mayHoldDirectives(_ path: String) -> Bool {
+            guard let data = FileManager.default.contents(atPath: path) else { return false }
+            return data.withUnsafeBytes { bytes in
+                let haystack = bytes.bindMemory(to: UInt8.self)
+                return [Array("tstate-lint:".utf8), Array("NOLINT".utf8)].contains { needle in
+                    guard haystack.count >= needle.count else { return false }
+                    var index = 0
+                    let last = haystack.count - needle.count
+                    while index <= last {
+                        if haystack[index] == needle[0] {
+                            var matched = 1
+                            while matched < needle.count && haystack[index + matched] == needle[matched] { matched += 1 }
+                            if matched == needle.count { return true }
+                        }
+                        index += 1
+                    }
+                    return false
+                }
+            }
+        }
+
         /// Every directive in these files, where it is.
         func sites(in files: [String]) -> [(site: Site, directive: Directive)] {
             var result: [(Site, Directive)] = []
-            for file in files {
+            for file in files where Self.mayHoldDirectives(PathDisplay.absolute(file, workingDirectory: workingDirectory)) {
                 for (number, line) in sources.lines(of: file, workingDirectory: workingDirectory).enumerated() {
                     for (index, directive) in directives(in: line).enumerated() {
                         result.append((Site(file: file, line: number + 1, index: index), directive))

@@ -1,0 +1,87 @@
+import Foundation
+import Testing
+@testable import TStateLint
+
+/// The binary form used by the unit cache and the worker protocol.
+@Suite struct BinaryCodingTests {
+    enum Shape: Codable, Equatable {
+        case point
+        case circle(radius: Double)
+        case labelled(String, Int?)
+        indirect case group([Shape])
+    }
+
+    struct Sample: Codable, Equatable {
+        var name: String
+        var count: Int
+        var small: Int8
+        var wide: UInt64
+        var negative: Int64
+        var flag: Bool
+        var ratio: Float
+        var missing: String?
+        var present: Int?
+        var shapes: [Shape]
+        var table: [String: [Int]]
+        var numbered: [Int: String]
+        var nested: [[String?]]
+        var set: Set<String>
+    }
+
+    static let sample = Sample(
+        name: "ünïcödé — \u{0}", count: -1, small: -128, wide: .max, negative: .min, flag: true, ratio: 0.25,
+        missing: nil, present: 0,
+        shapes: [.point, .circle(radius: -2.5), .labelled("", nil), .labelled("x", 7), .group([.point, .group([])])],
+        table: ["a": [1, 2, 3], "": []], numbered: [3: "three", -4: "minus four"], nested: [[nil, "a"], [], ["name"]],
+        set: ["name", "count"])
+
+    static func json<Value: Encodable>(_ value: Value) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    @Test func valuesSurviveARoundTrip() throws {
+        let data = try BinaryEncoder().encode(Self.sample)
+        #expect(try BinaryDecoder().decode(Sample.self, from: data) == Self.sample)
+        // Repeated strings and keys are stored once.
+        let twice = try BinaryEncoder().encode([Self.sample, Self.sample])
+        #expect(twice.count < data.count * 2 - 40)
+    }
+
+    @Test func fieldsReadOutOfOrderOrAddedLaterAreFound() throws {
+        struct Old: Codable { var b: Int; var a: String }
+        struct New: Codable, Equatable { var a: String; var b: Int; var c: Int? }
+        let decoded = try BinaryDecoder().decode(New.self, from: try BinaryEncoder().encode(Old(b: 5, a: "x")))
+        #expect(decoded == New(a: "x", b: 5, c: nil))
+        #expect(throws: DecodingError.self) {
+            try BinaryDecoder().decode(Sample.self, from: try BinaryEncoder().encode(Old(b: 5, a: "x")))
+        }
+    }
+
+    @Test func translationUnitsSurviveARoundTrip() throws {
+        let path = TestSupport.fixturesDirectory + "/programs/clean_guard_helpers/guard.c"
+        let unit = try TestSupport.lower(String(contentsOfFile: path, encoding: .utf8))
+        #expect(!unit.functions.isEmpty)
+        let decoded = try BinaryDecoder().decode(TranslationUnit.self, from: try BinaryEncoder().encode(unit))
+        #expect(try Self.json(decoded) == Self.json(unit))
+    }
+
+    @Test func damagedPayloadsAreRejectedNotCrashedOn() throws {
+        let data = [UInt8](try BinaryEncoder().encode(Self.sample))
+        var generator = SystemRandomNumberGenerator()
+        var rejected = 0
+        for length in stride(from: 0, to: data.count, by: 3) {
+            if (try? BinaryDecoder().decode(Sample.self, from: Data(data.prefix(length)))) == nil { rejected += 1 }
+        }
+        #expect(rejected == (data.count + 2) / 3)
+        for _ in 0..<2000 {
+            var damaged = data
+            for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                damaged[Int.random(in: 0..<damaged.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+            }
+            _ = try? BinaryDecoder().decode(Sample.self, from: Data(damaged))
+        }
+        #expect(throws: DecodingError.self) { try BinaryDecoder().decode(Sample.self, from: Data("TSB2".utf8)) }
+    }
+}
