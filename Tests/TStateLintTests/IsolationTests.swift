@@ -59,17 +59,27 @@ import Testing
         let result = try TestSupport.run([TestSupport.fixturesDirectory + "/TS402"], select: ["ALL"])
         let document = try JSONSerialization.jsonObject(with: Data(JSONReport.render(result, version: "test").utf8)) as! [String: Any]
         let modules = document["modules"] as! [[String: Any]]
-        #expect(modules.map { $0["name"] as! String }.sorted() == ["cached", "isolated", "legacy", "numbers", "parser"])
+        #expect(modules.map { $0["name"] as! String }.sorted() == ["cached", "cyext", "ids", "isolated", "legacy", "numbers", "parser"])
         let keys: Set<String> = ["name", "definition", "file", "line", "init", "multiple_interpreters", "multiple_interpreters_spelling", "gil",
-                                 "m_size", "loads_in_several_interpreters", "ready_for_per_interpreter_gil", "files", "blockers"]
+                                 "m_size", "single_interpreter_guard", "loads_in_several_interpreters", "ready_for_per_interpreter_gil",
+                                 "files", "blockers"]
         for module in modules { #expect(Set(module.keys) == keys) }
         let parser = try #require(modules.first { $0["name"] as? String == "parser" })
         #expect(parser["init"] as? String == "multi-phase")
         #expect(parser["multiple_interpreters"] as? String == "absent")
         #expect((parser["blockers"] as! [[String: Any]]).compactMap { $0["rule"] as? String } == ["TS402", "TS402", "TS402", "TS402", "TS402"])
 
+        // Cython's guard keeps a second interpreter out: its statics block isolation but are not findings.
+        let cython = try #require(modules.first { $0["name"] as? String == "cyext" })
+        #expect(cython["single_interpreter_guard"] as? String == "__Pyx_check_single_interpreter")
+        #expect(cython["loads_in_several_interpreters"] as? Bool == false)
+        #expect((cython["blockers"] as! [[String: Any]]).compactMap { $0["rule"] as? String }.sorted() == ["TS402", "TS402", "TS403"])
+        let ids = try #require(modules.first { $0["name"] as? String == "ids" })
+        #expect(ids["single_interpreter_guard"] is NSNull && ids["loads_in_several_interpreters"] as? Bool == true)
+
         let text = ReadinessReport.text(result.modules)
         #expect(text.contains("isolated"))
-        #expect(text.contains("2 of 5 modules could declare Py_MOD_PER_INTERPRETER_GIL_SUPPORTED"))
+        #expect(text.contains("`__Pyx_check_single_interpreter` refuses to import it in a second interpreter"))
+        #expect(text.contains("2 of 7 modules could declare Py_MOD_PER_INTERPRETER_GIL_SUPPORTED"))
     }
 }

@@ -43,14 +43,20 @@ public struct ModuleReadiness: Hashable, Codable, Sendable {
     public var stateSize: Int64?
     public var files: [String]
     public var blockers: [Blocker]
+    /// The function that makes a second interpreter's import fail (Cython's
+    /// `__Pyx_check_single_interpreter`): it keeps the first interpreter's id in a static.
+    public var singleInterpreterGuard: String?
 
     /// Imported by several interpreters: it must keep nothing in process-wide storage.
-    public var loadsInSeveralInterpreters: Bool { multipleInterpreters != .notSupported }
+    public var loadsInSeveralInterpreters: Bool { multipleInterpreters != .notSupported && singleInterpreterGuard == nil }
 
     /// Could declare `Py_MOD_PER_INTERPRETER_GIL_SUPPORTED` as it stands.
     public var readyForPerInterpreterGIL: Bool { initKind == .multiPhase && blockers.isEmpty }
 
     public var multipleInterpretersDescription: String {
+        if let singleInterpreterGuard, multipleInterpreters != .notSupported {
+            return "`\(singleInterpreterGuard)` refuses to import it in a second interpreter"
+        }
         switch multipleInterpreters {
         case .absent: return initKind == .singlePhase ? "single-phase init: shared by legacy sub-interpreters" : "no Py_mod_multiple_interpreters slot: supported by default"
         case .notSupported: return "declares Py_MOD_MULTIPLE_INTERPRETERS_NOT_SUPPORTED"
@@ -70,6 +76,29 @@ enum ModuleIsolation {
     static let mainInterpreterBound: Set<String> = ["PyGILState_Ensure", "PyGILState_GetThisThreadState"]
     static let explicitSwitches: Set<String> = ["PyEval_AcquireThread", "PyEval_RestoreThread", "PyEval_ReleaseThread", "PyThreadState_Swap",
                                                 "PyThreadState_New"]
+
+    static let interpreterIdentity: Set<String> = ["PyInterpreterState_GetID", "PyInterpreterState_Get", "_PyInterpreterState_Get",
+                                                   "PyInterpreterState_Main"]
+
+    /// Asks which interpreter it runs in and writes a static: the guard that lets only the
+    /// first interpreter import a module.
+    static func remembersFirstInterpreter(_ function: Function) -> Bool {
+        var asksInterpreter = false
+        var writesStatic = false
+        for block in function.blocks {
+            for event in block.events {
+                switch event.kind {
+                case .call(let call):
+                    if case .direct(let name, _, _) = call.callee, interpreterIdentity.contains(name) { asksInterpreter = true }
+                case .assign(let target, _):
+                    if case .global = function.variables[target].kind, function.variables[target].type != .pyObject { writesStatic = true }
+                default:
+                    break
+                }
+            }
+        }
+        return asksInterpreter && writesStatic
+    }
 
     struct CallSite {
         var function: Function
@@ -258,9 +287,12 @@ enum ModuleIsolation {
                 }
             }
             let name = definition.moduleName ?? definition.variable
+            let guardFunction = program.functions.filter { members.functions.contains($0.usr) && remembersFirstInterpreter($0) }
+                .map(\.name).sorted().first
             var module = ModuleReadiness(name: name, definition: definition.variable, location: definition.location, initKind: initKind,
                                          multipleInterpreters: interpreters, multipleInterpretersSpelling: interpretersSlot?.valueSpelling,
-                                         gil: gil, stateSize: definition.size, files: files.sorted(), blockers: [])
+                                         gil: gil, stateSize: definition.size, files: files.sorted(), blockers: [],
+                                         singleInterpreterGuard: guardFunction)
             let declaresSupport = interpreters == .supported || interpreters == .perInterpreterGIL
             let moduleNote = TraceStep(location: definition.location, message: "module `\(name)`: \(module.multipleInterpretersDescription)")
 

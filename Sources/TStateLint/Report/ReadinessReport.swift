@@ -40,6 +40,7 @@ public enum ReadinessReport {
                 ("multiple_interpreters_spelling", module.multipleInterpretersSpelling.map(JSONValue.string) ?? .null),
                 ("gil", .string(module.gil.rawValue)),
                 ("m_size", module.stateSize.map { .int(Int($0)) } ?? .null),
+                ("single_interpreter_guard", module.singleInterpreterGuard.map(JSONValue.string) ?? .null),
                 ("loads_in_several_interpreters", .bool(module.loadsInSeveralInterpreters)),
                 ("ready_for_per_interpreter_gil", .bool(module.readyForPerInterpreterGIL)),
                 ("files", .array(module.files.map(JSONValue.string))),
