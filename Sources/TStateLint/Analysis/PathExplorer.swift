@@ -368,6 +368,18 @@ final class PathExplorer {
         }
     }
 
+    /// The value of an operand handed to an API that attaches the thread state it is given.
+    /// Memory the function did not write that is declared `void *` (Pillow's
+    /// `ImagingSectionCookie`) holds, there, the thread state it held at entry.
+    func threadStateValue(of operand: Operand, in state: AbstractState) -> AbstractValue? {
+        if let known = value(of: operand, in: state) { return known }
+        guard case .variable(let variable) = operand, function.variables[variable].type == .pointer else { return nil }
+        switch function.variables[variable].kind {
+        case .parameter, .field, .dereference, .element, .global: return .threadState(.initial(variable))
+        case .local, .temporary: return nil
+        }
+    }
+
     func value(of operand: Operand, in state: AbstractState) -> AbstractValue? {
         switch operand {
         case .integer(let value): return .integer(value)

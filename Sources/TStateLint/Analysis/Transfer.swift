@@ -260,7 +260,7 @@ extension PathExplorer {
             if call == nil || call?.arguments.isEmpty == true {
                 target = state.savedByMacro.popLast().map { .attached($0) } ?? .attached(.opaque(site))
             } else {
-                target = attachment(for: argument(call, entry.arg ?? 0).flatMap { value(of: $0, in: state) }, site: site)
+                target = attachment(for: argument(call, entry.arg ?? 0).flatMap { threadStateValue(of: $0, in: state) }, site: site)
             }
             guard target != .detached else { return [(state, trace)] }
             state.attach(target, at: site)
@@ -273,7 +273,7 @@ extension PathExplorer {
             case .detached: previous = .integer(0)
             case .unknown: previous = nil
             }
-            let newValue = argument(call, entry.arg ?? 0).flatMap { value(of: $0, in: state) }
+            let newValue = argument(call, entry.arg ?? 0).flatMap { threadStateValue(of: $0, in: state) }
             let target: Attachment
             switch newValue {
             case .threadState(let id)?: target = .attached(id)
