@@ -37,7 +37,8 @@ final class PathExplorer {
     let model: APIModel
     let entryContext: EntryContext
     let limits: ExplorationLimits
-    let liveness: Liveness
+    /// Computed on first use: a function that tracks no values never needs it.
+    private(set) lazy var liveness = Liveness(function: function)
     let summaries: SummaryProvider?
     /// The memory path of every variable, and the variable of each path the IR names.
     private(set) var pathOfVariable: [MemoryPath] = []
@@ -73,7 +74,6 @@ final class PathExplorer {
         self.entryContext = entryContext
         self.limits = limits
         self.summaries = summaries
-        self.liveness = Liveness(function: function)
         self.analysis = FunctionAnalysis(function: function, isPythonEntry: entryContext.isPythonEntry, entryDescription: entryContext.description)
         self.analysis.isForeignThread = entryContext.isForeignThread
         self.statesAt = Array(repeating: [:], count: function.blocks.count)
