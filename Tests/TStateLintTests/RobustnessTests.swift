@@ -443,7 +443,9 @@ import Glibc
         // Given by name, and as an absolute path from elsewhere.
         let named = try Self.run(root, [name, "good.c"])
         #expect(Self.findings(named, in: name) == ["\(name):6:TS201"])
-        let elsewhere = try Self.run(try DriverTests.directory(), [root + "/" + name])
+        let other = try DriverTests.directory()
+        defer { try? FileManager.default.removeItem(atPath: other) }
+        let elsewhere = try Self.run(other, [root + "/" + name])
         #expect(elsewhere.files.map(\.path) == [root + "/" + name])
     }
 
