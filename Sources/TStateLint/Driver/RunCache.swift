@@ -40,7 +40,9 @@ struct RunCache {
             hasher.add(job.path)
             if let reason = skipped(job) {
                 hasher.add("skipped:" + reason)
-                hasher.add(unitCache.contentHash(job.path).map { String($0) } ?? "unreadable")
+                // Never read what is not a regular file (a FIFO would block).
+                let hash = Prefilter.isRegularFile(job.path) ? unitCache.contentHash(job.path) : nil
+                hasher.add(hash.map { String($0) } ?? "unreadable")
             } else if let checksum = unitCache.checksum(of: job) {
                 hasher.add(String(checksum))
             } else {

@@ -157,7 +157,8 @@ public struct Runner {
             var keys: [String?] = work.map { _ in nil }
             if options.cacheDirectory == nil {
                 for (index, job) in work.enumerated() {
-                    guard let head = FileHandle(forReadingAtPath: job.path).flatMap({ try? $0.read(upToCount: 64 << 10) }),
+                    guard Prefilter.isRegularFile(job.path),
+                          let head = FileHandle(forReadingAtPath: job.path).flatMap({ try? $0.read(upToCount: 64 << 10) }),
                           let prelude = Prelude.of(String(decoding: head, as: UTF8.self), directory: PathDisplay.directory(of: job.path)) else { continue }
                     keys[index] = prelude.text + "\u{0}" + job.arguments.joined(separator: "\u{0}")
                     sharing[keys[index]!, default: 0] += 1
@@ -419,7 +420,6 @@ public struct Runner {
     }
 }
 
-/// A file that is not worth parsing: binary, or no `Py` anywhere in it.
 /// Each job's reason to be skipped without parsing, found once.
 final class SkipReasons: @unchecked Sendable {
     private var known: [String: (status: FileStatus, message: String)?] = [:]
@@ -437,13 +437,30 @@ final class SkipReasons: @unchecked Sendable {
     }
 }
 
+/// A file that is not worth parsing: not a regular file, binary, or no `Py` anywhere in it.
 enum Prefilter {
+    /// Whether the path names a regular file. Anything else named like a source (a FIFO, which
+    /// blocks the reader until a writer comes, a device, which may never end) is not read.
+    static func isRegularFile(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
     static func reasonToSkip(_ path: String) -> (status: FileStatus, message: String)? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return (.failed, "cannot read the file") }
+        guard info.st_mode & S_IFMT == S_IFREG else { return (.failed, "not a regular file") }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             return (.failed, "cannot read the file")
         }
         defer { try? handle.close() }
-        guard let data = try? handle.readToEnd() else { return (.failed, "cannot read the file") }
+        // readToEnd() gives nil, not empty data, for an empty file.
+        let data: Data
+        do {
+            data = try handle.readToEnd() ?? Data()
+        } catch {
+            return (.failed, "cannot read the file")
+        }
         if data.prefix(8192).contains(0) { return (.failed, "binary file, not C source") }
         if data.range(of: Data("Py".utf8)) == nil {
             return (.skipped, "does not use the Python C-API")
