@@ -204,6 +204,43 @@ import Testing
         #expect(!afterDamage.statistics.resultReused && afterDamage.diagnostics == grown.diagnostics)
     }
 
+    @Test func aFunctionDefinedInSeveralFilesIsLinkedToTheNearestDefinition() throws {
+        let root = try Self.directory()
+        let helper = """
+        #include <Python.h>
+        typedef void *Cookie;
+        void section_enter(Cookie *cookie) { *cookie = PyEval_SaveThread(); }
+        void section_leave(Cookie *cookie) { PyEval_RestoreThread((PyThreadState *)*cookie); }
+        """
+        let caller = """
+        #include <Python.h>
+        typedef void *Cookie;
+        void section_enter(Cookie *cookie);
+        void section_leave(Cookie *cookie);
+        static PyObject *work(PyObject *self, PyObject *arg) {
+            Cookie cookie;
+            section_enter(&cookie);
+            if (arg == NULL)
+                return NULL;
+            section_leave(&cookie);
+            Py_RETURN_NONE;
+        }
+        static PyMethodDef methods[] = {{"work", work, METH_O, NULL}, {NULL, NULL, 0, NULL}};
+        """
+        // Module a links the real helpers; module b, another extension, its own no-op stand-ins.
+        try Self.write(helper, to: root + "/a/helpers.c")
+        try Self.write(caller, to: root + "/a/module.c")
+        try Self.write("typedef void *Cookie;\nvoid section_enter(Cookie *c) { (void)c; }\nvoid section_leave(Cookie *c) { (void)c; }\n/* Py */\n",
+                       to: root + "/b/stubs.c")
+        try Self.write(caller, to: root + "/b/module.c")
+        for jobs in [1, 3] {
+            let result = try Self.run(root) { $0.jobs = jobs }
+            #expect(Self.findings(result) == ["a/module.c:9:TS101"])
+            let trace = (result.diagnostics.first?.trace.map { "\($0.location.file) \($0.message)" } ?? []).joined(separator: "\n")
+            #expect(trace.contains("a/helpers.c:3") && !trace.contains("stubs.c"), "\(trace)")
+        }
+    }
+
     // MARK: Baseline
 
     @Test func baselineReportsOnlyNewFindings() throws {

@@ -7,21 +7,86 @@ public struct Program: Sendable {
     public let entryPoints: [String: EntryPoint]
 
     public init(units: [TranslationUnit]) {
-        self.units = units
+        var units = units
         var seen = Set<String>()
         var functions: [Function] = []
-        var entryPoints: [String: EntryPoint] = [:]
         for unit in units {
             for function in unit.functions {
                 let key = "\(function.file):\(function.location.offset):\(function.name)"
                 if seen.insert(key).inserted { functions.append(function) }
             }
+        }
+        Program.linkDuplicateDefinitions(&functions, units: &units)
+        var entryPoints: [String: EntryPoint] = [:]
+        for unit in units {
             for entry in unit.facts.entryPoints where entryPoints[entry.usr] == nil {
                 entryPoints[entry.usr] = entry
             }
         }
+        self.units = units
         self.functions = functions
         self.entryPoints = entryPoints
+    }
+
+    /// An external function defined in several files of the run belongs to several programs
+    /// (two extension modules that each define `guard_release`, Pillow's `_webp.c` and
+    /// `libImaging/Except.c` each defining `ImagingSectionEnter`). Each definition gets a USR
+    /// of its own, and each use is linked to the nearest: in the same file, else in the same
+    /// directory, else the first in the run.
+    static func linkDuplicateDefinitions(_ functions: inout [Function], units: inout [TranslationUnit]) {
+        var filesByUSR: [String: [String]] = [:]
+        for function in functions where !function.isStatic { filesByUSR[function.usr, default: []].append(function.file) }
+        let duplicated = filesByUSR.filter { $0.value.count > 1 }
+        guard !duplicated.isEmpty else { return }
+        func own(_ usr: String, _ file: String) -> String { usr + "@" + file }
+        func resolve(_ usr: String, from files: [String]) -> String {
+            guard let definitions = duplicated[usr] else { return usr }
+            for file in files where definitions.contains(file) { return own(usr, file) }
+            for file in files {
+                let directory = PathDisplay.directory(of: file)
+                if let near = definitions.first(where: { PathDisplay.directory(of: $0) == directory }) { return own(usr, near) }
+            }
+            return own(usr, definitions[0])
+        }
+        func relink(_ operand: Operand, from file: String) -> Operand {
+            guard case .function(let name, let usr) = operand, duplicated[usr] != nil else { return operand }
+            return .function(name: name, usr: resolve(usr, from: [file]))
+        }
+        for index in functions.indices {
+            let file = functions[index].file
+            if duplicated[functions[index].usr] != nil { functions[index].usr = own(functions[index].usr, file) }
+            for block in functions[index].blocks.indices {
+                for event in functions[index].blocks[block].events.indices {
+                    var kind = functions[index].blocks[block].events[event].kind
+                    switch kind {
+                    case .call(var call):
+                        if case .direct(let name, let usr, let origin) = call.callee, duplicated[usr] != nil {
+                            call.callee = .direct(name: name, usr: resolve(usr, from: [file]), origin: origin)
+                        }
+                        call.arguments = call.arguments.map { relink($0, from: file) }
+                        kind = .call(call)
+                    case .assign(let target, let value):
+                        kind = .assign(target: target, value: relink(value, from: file))
+                    case .escape(let value):
+                        kind = .escape(relink(value, from: file))
+                    case .fieldAccess, .macro:
+                        continue
+                    }
+                    functions[index].blocks[block].events[event].kind = kind
+                }
+            }
+        }
+        for index in units.indices {
+            let files = [units[index].path] + units[index].files
+            for entry in units[index].facts.entryPoints.indices {
+                units[index].facts.entryPoints[entry].usr = resolve(units[index].facts.entryPoints[entry].usr, from: files)
+            }
+            for reference in units[index].facts.staticReferences.indices {
+                let usr = units[index].facts.staticReferences[reference].usr
+                let file = units[index].facts.staticReferences[reference].location.file
+                units[index].facts.staticReferences[reference].usr = resolve(usr, from: [file] + files)
+            }
+        }
     }
 
     public func entryContext(of function: Function) -> EntryContext {
