@@ -368,9 +368,11 @@ final class PathExplorer {
         }
     }
 
-    /// The value of an operand handed to an API that attaches the thread state it is given.
-    /// Memory the function did not write that is declared `void *` (Pillow's
-    /// `ImagingSectionCookie`) holds, there, the thread state it held at entry.
+    /// The value of an operand handed to PyEval_RestoreThread or PyEval_AcquireThread. Memory
+    /// the function did not write that is declared `void *` (Pillow's `ImagingSectionCookie`)
+    /// holds, there, the thread state it held at entry. (Not for PyThreadState_Swap: uWSGI
+    /// keeps interpreters in `void *` fields and swaps only in configurations where its GIL
+    /// hooks are no-ops, which the analysis cannot correlate.)
     func threadStateValue(of operand: Operand, in state: AbstractState) -> AbstractValue? {
         if let known = value(of: operand, in: state) { return known }
         guard case .variable(let variable) = operand, function.variables[variable].type == .pointer else { return nil }

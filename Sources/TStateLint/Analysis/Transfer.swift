@@ -273,7 +273,7 @@ extension PathExplorer {
             case .detached: previous = .integer(0)
             case .unknown: previous = nil
             }
-            let newValue = argument(call, entry.arg ?? 0).flatMap { threadStateValue(of: $0, in: state) }
+            let newValue = argument(call, entry.arg ?? 0).flatMap { value(of: $0, in: state) }
             let target: Attachment
             switch newValue {
             case .threadState(let id)?: target = .attached(id)
