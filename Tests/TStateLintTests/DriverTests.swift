@@ -154,6 +154,16 @@ import Testing
         let again = try run(["-DBUGGY"])
         #expect(again.statistics.cacheHits == 2)
         #expect(FileManager.default.fileExists(atPath: cache + "/CACHEDIR.TAG"))
+
+        // Entries unused for a week go (those of the first flags); used ones stay.
+        let fm = FileManager.default
+        let units = { try fm.subpathsOfDirectory(atPath: cache).filter { $0.hasSuffix(".unit") } }
+        let fortnightAgo = Date().addingTimeInterval(-14 * 24 * 3600)
+        for entry in try units() { try fm.setAttributes([.modificationDate: fortnightAgo], ofItemAtPath: cache + "/" + entry) }
+        try fm.removeItem(atPath: cache + "/last-prune")
+        _ = try run(["-DBUGGY"])
+        #expect(try units().count == 2)
+        #expect(try run(["-DBUGGY"]).statistics.cacheHits == 2)
     }
 
     @Test func anUnchangedRunReportsItsPreviousResult() throws {

@@ -191,6 +191,7 @@ public struct Runner {
                 result.statistics.cacheHits = work.count - stored.files.filter { $0.status == .skipped }.count
                 result.statistics.parseSeconds = Date().timeIntervalSince(parseStarted)
                 result.statistics.resultReused = true
+                cache.pruneStaleEntries()
                 return result
             }
         }
@@ -206,6 +207,7 @@ public struct Runner {
             if parsed { cache?.store(job, unit: unit) }
             if let progress { progress(.parsing(done: done.increment(), total: total, file: unit.path)) }
         })
+        cache?.pruneStaleEntries()
         var statistics = RunStatistics()
         statistics.parseSeconds = Date().timeIntervalSince(parseStarted)
         statistics.cacheHits = cache?.hits ?? 0

@@ -98,7 +98,32 @@ public final class UnitCache: @unchecked Sendable {
         }
         record(checksum, for: path)
         count(hit: true)
+        // Used: kept by `pruneStaleEntries`.
+        utimes(path, nil)
         return entry.unit
+    }
+
+    static let staleAfter: TimeInterval = 7 * 24 * 3600
+
+    /// Removes entries, precompiled preludes and run results unused for a week (those of
+    /// earlier builds of the tool, of files since deleted), at most once a day.
+    public func pruneStaleEntries(now: Date = Date()) {
+        let fm = FileManager.default
+        let marker = directory + "/last-prune"
+        if let attributes = try? fm.attributesOfItem(atPath: marker), let last = attributes[.modificationDate] as? Date,
+           now.timeIntervalSince(last) < 24 * 3600 {
+            return
+        }
+        fm.createFile(atPath: marker, contents: Data())
+        guard let enumerator = fm.enumerator(atPath: directory) else { return }
+        let cutoff = now.addingTimeInterval(-Self.staleAfter)
+        while let relative = enumerator.nextObject() as? String {
+            guard [".unit", ".pch", ".deps", ".run", ".h", ".failed", ".tmp"].contains(where: { relative.hasSuffix($0) }) else { continue }
+            let path = directory + "/" + relative
+            if let modified = enumerator.fileAttributes?[.modificationDate] as? Date, modified < cutoff {
+                try? fm.removeItem(atPath: path)
+            }
+        }
     }
 
     /// Whether the job's entry is valid, without decoding its unit: the unit's checksum.
@@ -112,6 +137,7 @@ public final class UnitCache: @unchecked Sendable {
         probed[path] = data
         lock.unlock()
         record(checksum, for: path)
+        utimes(path, nil)
         return checksum
     }
 

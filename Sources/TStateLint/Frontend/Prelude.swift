@@ -108,7 +108,11 @@ final class PreludeStore {
         let key = key(prelude, arguments: arguments)
         guard !failed.contains(key) else { return nil }
         let pch = directory + "/" + key + ".pch"
-        if FileManager.default.fileExists(atPath: pch) { return pch }
+        if FileManager.default.fileExists(atPath: pch) {
+            // Used: kept by the cache's pruning, with the header it was built from.
+            for file in [pch, pch + ".deps", directory + "/" + key + ".h"] { utimes(file, nil) }
+            return pch
+        }
         if FileManager.default.fileExists(atPath: directory + "/" + key + ".failed") {
             failed.insert(key)
             return nil
