@@ -82,6 +82,6 @@ import Testing
             }
             _ = try? BinaryDecoder().decode(Sample.self, from: Data(damaged))
         }
-        #expect(throws: DecodingError.self) { try BinaryDecoder().decode(Sample.self, from: Data("TSB2".utf8)) }
+        #expect(throws: DecodingError.self) { try BinaryDecoder().decode(Sample.self, from: Data("TSB9".utf8)) }
     }
 }

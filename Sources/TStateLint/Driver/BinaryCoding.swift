@@ -5,12 +5,12 @@ import Foundation
 /// stored once in a table; integers are varints; containers carry their byte length so a
 /// reader can step over what it does not ask for.
 ///
-/// Layout: "TSB1", varint string count, strings (varint length, UTF-8), then one value.
+/// Layout: "TSB2", varint string count, strings (varint length, UTF-8), then one value.
 /// A value is a tag byte and its payload: nil; false; true; signed (zig-zag varint); unsigned
-/// (varint); double (8 bytes); string (varint index); keyed (u32 body length, then entries of
-/// varint key index + 1 and a value); unkeyed (u32 body length, u32 count, values).
+/// (varint); double (8 bytes); string (varint index); keyed (varint body length, then entries
+/// of varint key index + 1 and a value); unkeyed (varint body length, then values).
 enum BinaryCoding {
-    static let magic: [UInt8] = Array("TSB1".utf8)
+    static let magic: [UInt8] = Array("TSB2".utf8)
 
     enum Tag: UInt8 {
         case null = 0, no, yes, signed, unsigned, double, string, keyed, unkeyed
@@ -93,34 +93,19 @@ final class BinaryWriter {
     func openContainer(_ kind: BinaryCoding.Tag) -> Int {
         tag(kind)
         open.append(bytes.count)
-        bytes.append(contentsOf: kind == .keyed ? [0, 0, 0, 0] : [0, 0, 0, 0, 0, 0, 0, 0])
+        bytes.append(contentsOf: [0, 0, 0, 0])
         return open.count
     }
 
-    /// Counts one more element of the unkeyed container at `depth`.
-    func countElement(ofContainerAt depth: Int) {
-        let countOffset = open[depth - 1] + 4
-        let count = readUInt32(at: countOffset) + 1
-        writeUInt32(count, at: countOffset)
-    }
-
-    /// Ends the containers deeper than `depth`, filling in their lengths.
+    /// Ends the containers deeper than `depth`: the four bytes kept for each one's length
+    /// become the varint of it (the body, the last thing written, moves up).
     func closeContainers(downTo depth: Int) {
         while open.count > depth {
             let start = open.removeLast()
-            writeUInt32(UInt32(bytes.count - start - 4), at: start)
+            var length: [UInt8] = []
+            Self.appendVarint(UInt64(bytes.count - start - 4), to: &length)
+            bytes.replaceSubrange(start..<start + 4, with: length)
         }
-    }
-
-    private func readUInt32(at offset: Int) -> UInt32 {
-        UInt32(bytes[offset]) | UInt32(bytes[offset + 1]) << 8 | UInt32(bytes[offset + 2]) << 16 | UInt32(bytes[offset + 3]) << 24
-    }
-
-    private func writeUInt32(_ value: UInt32, at offset: Int) {
-        bytes[offset] = UInt8(truncatingIfNeeded: value)
-        bytes[offset + 1] = UInt8(truncatingIfNeeded: value >> 8)
-        bytes[offset + 2] = UInt8(truncatingIfNeeded: value >> 16)
-        bytes[offset + 3] = UInt8(truncatingIfNeeded: value >> 24)
     }
 
     /// Writes one value at the current position; containers it opens are closed after it.
@@ -251,7 +236,6 @@ struct BinaryUnkeyedEncoder: UnkeyedEncodingContainer {
 
     private mutating func begin() {
         writer.closeContainers(downTo: depth)
-        writer.countElement(ofContainerAt: depth)
         count += 1
     }
 
@@ -338,10 +322,6 @@ final class BinaryReader {
         }
     }
 
-    func uint32(at position: Int) throws -> Int {
-        guard position >= 0, position + 4 <= bytes.count else { throw Self.corrupt("truncated container") }
-        return Int(bytes[position]) | Int(bytes[position + 1]) << 8 | Int(bytes[position + 2]) << 16 | Int(bytes[position + 3]) << 24
-    }
 
     func tag(at position: Int) throws -> BinaryCoding.Tag {
         guard position >= 0, position < bytes.count, let tag = BinaryCoding.Tag(rawValue: bytes[position]) else {
@@ -357,7 +337,10 @@ final class BinaryReader {
         case .null, .no, .yes: return next
         case .signed, .unsigned, .string: _ = try varint(at: &next); return next
         case .double: return position + 9
-        case .keyed, .unkeyed: return position + 5 + (try uint32(at: position + 1))
+        case .keyed, .unkeyed:
+            let length = try varint(at: &next)
+            guard length <= UInt64(bytes.count - next) else { throw Self.corrupt("container past the end at \(position)") }
+            return next + Int(length)
         }
     }
 
@@ -408,15 +391,14 @@ final class BinaryReader {
 
     /// The body of the container at `position`: where its entries start and end, and for an
     /// unkeyed one how many elements it has.
-    func container(_ kind: BinaryCoding.Tag, at position: Int) throws -> (start: Int, end: Int, count: Int) {
+    func container(_ kind: BinaryCoding.Tag, at position: Int) throws -> (start: Int, end: Int) {
         guard try tag(at: position) == kind else {
             throw Self.corrupt("expected a \(kind == .keyed ? "keyed" : "unkeyed") container at \(position)")
         }
-        let length = try uint32(at: position + 1)
-        let start = kind == .keyed ? position + 5 : position + 9
-        let end = position + 5 + length
-        guard end <= bytes.count, start <= end else { throw Self.corrupt("container past the end at \(position)") }
-        return (start, end, kind == .keyed ? 0 : try uint32(at: position + 5))
+        var start = position + 1
+        let length = try varint(at: &start)
+        guard length <= UInt64(bytes.count - start) else { throw Self.corrupt("container past the end at \(position)") }
+        return (start, start + Int(length))
     }
 }
 
@@ -433,7 +415,7 @@ struct BinaryValueDecoder: Decoder, SingleValueDecodingContainer {
 
     func unkeyedContainer() throws -> UnkeyedDecodingContainer {
         let body = try reader.container(.unkeyed, at: position)
-        return BinaryUnkeyedDecoder(reader: reader, start: body.start, end: body.end, count: body.count)
+        return BinaryUnkeyedDecoder(reader: reader, start: body.start, end: body.end)
     }
 
     func singleValueContainer() throws -> SingleValueDecodingContainer { self }
@@ -544,7 +526,7 @@ final class BinaryKeyedDecoder<Key: CodingKey>: KeyedDecodingContainerProtocol {
 
     func nestedUnkeyedContainer(forKey key: Key) throws -> UnkeyedDecodingContainer {
         let body = try reader.container(.unkeyed, at: try value(key))
-        return BinaryUnkeyedDecoder(reader: reader, start: body.start, end: body.end, count: body.count)
+        return BinaryUnkeyedDecoder(reader: reader, start: body.start, end: body.end)
     }
 
     func superDecoder() throws -> Decoder {
@@ -559,16 +541,16 @@ struct BinaryUnkeyedDecoder: UnkeyedDecodingContainer {
     let reader: BinaryReader
     let end: Int
     private var position: Int
-    let count: Int?
+    /// Not stored: Array and Set read until `isAtEnd`.
+    var count: Int? { nil }
     private(set) var currentIndex = 0
     var codingPath: [CodingKey] { [] }
-    var isAtEnd: Bool { currentIndex >= (count ?? 0) || position >= end }
+    var isAtEnd: Bool { position >= end }
 
-    init(reader: BinaryReader, start: Int, end: Int, count: Int) {
+    init(reader: BinaryReader, start: Int, end: Int) {
         self.reader = reader
         self.position = start
         self.end = end
-        self.count = count
     }
 
     private mutating func next() throws -> Int {
@@ -607,7 +589,7 @@ struct BinaryUnkeyedDecoder: UnkeyedDecodingContainer {
 
     mutating func nestedUnkeyedContainer() throws -> UnkeyedDecodingContainer {
         let body = try reader.container(.unkeyed, at: try next())
-        return BinaryUnkeyedDecoder(reader: reader, start: body.start, end: body.end, count: body.count)
+        return BinaryUnkeyedDecoder(reader: reader, start: body.start, end: body.end)
     }
 
     mutating func superDecoder() throws -> Decoder { BinaryValueDecoder(reader: reader, position: try next()) }
