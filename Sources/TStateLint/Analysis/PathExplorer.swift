@@ -567,13 +567,25 @@ final class PathExplorer {
 }
 
 /// Pending (block, state) pairs, lowest reverse-post-order index first.
+/// States waiting to be explored, lowest reverse-post-order first. The heap orders small
+/// keys; the states themselves stay in their slots, so sifting never copies one.
 private struct BlockQueue {
-    private var heap: [(priority: Int, sequence: Int, block: BlockID, state: AbstractState, trace: Trace?)] = []
+    private var heap: [(priority: Int, sequence: Int, slot: Int)] = []
+    private var slots: [(block: BlockID, state: AbstractState, trace: Trace?)?] = []
+    private var freeSlots: [Int] = []
     private var sequence = 0
 
     mutating func push(block: BlockID, priority: Int, state: AbstractState, trace: Trace?) {
         sequence += 1
-        heap.append((priority, sequence, block, state, trace))
+        let slot: Int
+        if let free = freeSlots.popLast() {
+            slot = free
+            slots[slot] = (block, state, trace)
+        } else {
+            slot = slots.count
+            slots.append((block, state, trace))
+        }
+        heap.append((priority, sequence, slot))
         var child = heap.count - 1
         while child > 0 {
             let parent = (child - 1) / 2
@@ -597,7 +609,9 @@ private struct BlockQueue {
             heap.swapAt(parent, smallest)
             parent = smallest
         }
-        return (top.block, top.state, top.trace)
+        guard let entry = slots[top.slot].take() else { return nil }
+        freeSlots.append(top.slot)
+        return (entry.block, entry.state, entry.trace)
     }
 
     private func less(_ a: Int, _ b: Int) -> Bool {
