@@ -5,7 +5,9 @@ import Foundation
 /// only macro definitions, conditionals and system includes. Files whose prelude and flags
 /// agree share one precompiled header of it, so Python's headers are parsed once per run
 /// instead of once per file; the file itself is then parsed with `-include-pch`, and its own
-/// copy of the prelude re-defines the same macros and skips the guarded headers.
+/// copy of the prelude re-defines the same macros and skips the guarded headers. The text is
+/// the prelude's directives without comments, blank lines or line continuations, so files
+/// whose preludes differ only in those share a header.
 struct Prelude {
     var text: String
 
@@ -13,12 +15,11 @@ struct Prelude {
     /// (code, a project header, an unbalanced conditional).
     static func of(_ source: String, directory: String) -> Prelude? {
         var lines: [Substring] = []
+        var directives: [String] = []
         var depth = 0
         var inComment = false
         var pending = ""
-        var consumed = source.startIndex
         for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
-            consumed = line.endIndex < source.endIndex ? source.index(after: line.endIndex) : source.endIndex
             lines.append(line)
             if lines.count > 400 { return nil }
             var text = pending + stripComments(String(line), inComment: &inComment)
@@ -30,6 +31,7 @@ struct Prelude {
             text = text.trimmingCharacters(in: .whitespaces)
             if text.isEmpty { continue }
             guard text.hasPrefix("#") else { return nil }
+            directives.append(text)
             let directive = text.dropFirst().trimmingCharacters(in: .whitespaces)
             let name = directive.prefix { $0.isLetter }
             let rest = directive.dropFirst(name.count).trimmingCharacters(in: .whitespaces)
@@ -46,7 +48,7 @@ struct Prelude {
             case "include":
                 if rest == "\"Python.h\"" || rest == "<Python.h>" {
                     guard depth == 0, !FileManager.default.fileExists(atPath: directory + "/Python.h") else { return nil }
-                    return Prelude(text: String(source[..<consumed]))
+                    return Prelude(text: directives.joined(separator: "\n") + "\n")
                 }
                 guard rest.hasPrefix("<") else { return nil }
             default:
