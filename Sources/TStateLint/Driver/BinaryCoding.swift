@@ -1,7 +1,8 @@
 import Foundation
 
-/// A compact binary form of Codable values, for the unit cache and the worker protocol: about
-/// ten times faster than binary property lists on translation units. Strings (and keys) are
+/// A compact binary form of Codable values, for the unit cache and the worker protocol (a
+/// cached 200,000-statement unit: 4 s to read as a binary property list, 0.7 s in this form;
+/// less since events became lists, see IR/CompactCoding). Strings (and keys) are
 /// stored once in a table; integers are varints; containers carry their byte length so a
 /// reader can step over what it does not ask for.
 ///
