@@ -105,6 +105,22 @@ import Testing
         let result = try Self.run(root, ["a.c"]) { $0.clangArguments = ["-DBUGGY", "-fplugin=/nonexistent/evil.so"] }
         #expect(Self.findings(result) == ["a.c:7:TS201"])
         #expect(result.files.map(\.status) == [.analyzed])
+
+        // The separated forms too; what is kept keeps its order, relative paths resolved in the
+        // run's working directory (not the process's).
+        let given = CompileFlags.withoutPluginFlags(
+            ["-Xclang", "-load", "-Xclang", "/tmp/evil.so", "-Xclang", "-add-plugin", "-Xclang", "evil", "-fpass-plugin=/tmp/p.so",
+             "-Xclang", "-fno-validate-pch", "-I", "include", "-Iother", "-DX=1", "-include", "config.h"], directory: "/project")
+        #expect(given.arguments == ["-Xclang", "-fno-validate-pch", "-I", "/project/include", "-I/project/other", "-DX=1",
+                                    "-include", "/project/config.h"])
+        #expect(given.dropped == ["-Xclang -load -Xclang /tmp/evil.so", "-Xclang -add-plugin -Xclang evil", "-fpass-plugin=/tmp/p.so"])
+        try Self.write("#define BUGGY 1\n", to: root + "/include/flags.h")
+        try Self.write("#include \"flags.h\"\n" + Self.conditional, to: root + "/b.c")
+        let separated = try Self.run(root, ["b.c"]) {
+            $0.clangArguments = ["-Xclang", "-load", "-Xclang", "/nonexistent/evil.so", "-I", "include"]
+        }
+        #expect(Self.findings(separated) == ["b.c:8:TS201"])
+        #expect(separated.notes.contains { $0.contains("-Xclang -load -Xclang /nonexistent/evil.so") })
     }
 
     // MARK: Cache

@@ -27,6 +27,10 @@ public enum FileDiscovery {
             let absolute = PathDisplay.absolute(path, workingDirectory: workingDirectory)
             var isDirectory: ObjCBool = false
             guard fm.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
+                var link = stat()
+                if lstat(absolute, &link) == 0, link.st_mode & S_IFMT == S_IFLNK {
+                    throw DiscoveryError(description: "\(path): a symbolic link that leads nowhere (a loop, or a missing target)")
+                }
                 throw DiscoveryError(description: "\(path): no such file or directory")
             }
             if isDirectory.boolValue {

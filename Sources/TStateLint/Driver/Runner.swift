@@ -379,13 +379,9 @@ public struct Runner {
 
         var common = configuration.includeDirs.map { "-I" + $0 }
             + configuration.defines.map { "-D" + $0 }
-        for argument in options.clangArguments {
-            if CompileFlags.isPluginFlag(argument) || argument.hasPrefix("-Xclang") && (argument.contains("load") || argument.contains("plugin")) {
-                notes.append("dropped `\(argument)`: it would load code into the analyser")
-            } else {
-                common.append(argument)
-            }
-        }
+        let given = CompileFlags.withoutPluginFlags(options.clangArguments, directory: workingDirectory)
+        common += given.arguments
+        notes += given.dropped.map { "dropped `\($0)`: it would load code into the analyser" }
         let roots = projectRoots(options)
         var pythonMissingNoted = false
         return files.map { file in
