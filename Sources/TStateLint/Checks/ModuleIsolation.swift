@@ -107,15 +107,47 @@ enum ModuleIsolation {
     }
 
     static func run(_ program: Program) -> (diagnostics: [Diagnostic], modules: [ModuleReadiness]) {
+        // One pass over every event: direct calls by callee, what each function calls, the
+        // functions it passes as values and the statics it uses, and the aggregates whose
+        // object fields some function writes by name (`state.callback = cb`) or through their
+        // address (`Py_XSETREF(state.cb, ...)`).
         var calls: [String: [CallSite]] = [:]
         var callees: [String: Set<String>] = [:]
+        var referenced: [String: Set<String>] = [:]
+        var globalsUsed: [String: Set<String>] = [:]
+        var objectFieldsWritten = Set<String>()
         for function in program.functions {
             for block in function.blocks {
                 for event in block.events {
-                    guard case .call(let call) = event.kind, case .direct(let name, let usr, _) = call.callee else { continue }
-                    calls[name, default: []].append(CallSite(function: function, call: call, event: event))
-                    callees[function.usr, default: []].insert(usr)
+                    var operands: [Operand] = []
+                    var targets: [VarID] = []
+                    switch event.kind {
+                    case .call(let call):
+                        operands = call.arguments
+                        for case .address(let variable) in call.arguments { targets.append(variable) }
+                        if case .direct(let name, let usr, _) = call.callee {
+                            calls[name, default: []].append(CallSite(function: function, call: call, event: event))
+                            callees[function.usr, default: []].insert(usr)
+                        }
+                    case .assign(let target, let value):
+                        operands = [value]
+                        targets.append(target)
+                        if case .address(let variable) = value { targets.append(variable) }
+                    case .escape(let value):
+                        operands = [value]
+                    case .fieldAccess, .macro:
+                        break
+                    }
+                    for case .function(_, let usr) in operands { referenced[function.usr, default: []].insert(usr) }
+                    for target in targets where function.variables[target].type == .pyObject {
+                        var current = target
+                        while let base = function.variables[current].kind.base { current = base }
+                        if case .global(let usr) = function.variables[current].kind, current != target { objectFieldsWritten.insert(usr) }
+                    }
                 }
+            }
+            for variable in function.variables {
+                if case .global(let usr) = variable.kind { globalsUsed[function.usr, default: []].insert(usr) }
             }
         }
         func globalUSR(_ operand: Operand?, in function: Function) -> String? {
@@ -157,49 +189,6 @@ enum ModuleIsolation {
         // functions use or that are declared in a file no other module reaches.
         var functionsByUSR: [String: Function] = [:]
         for function in program.functions where functionsByUSR[function.usr] == nil { functionsByUSR[function.usr] = function }
-        var referenced: [String: Set<String>] = [:]
-        var globalsUsed: [String: Set<String>] = [:]
-        for function in program.functions {
-            for block in function.blocks {
-                for event in block.events {
-                    var operands: [Operand] = []
-                    switch event.kind {
-                    case .call(let call): operands = call.arguments
-                    case .assign(_, let value): operands = [value]
-                    case .escape(let value): operands = [value]
-                    default: break
-                    }
-                    for case .function(_, let usr) in operands { referenced[function.usr, default: []].insert(usr) }
-                }
-            }
-            for variable in function.variables {
-                if case .global(let usr) = variable.kind { globalsUsed[function.usr, default: []].insert(usr) }
-            }
-        }
-        // Aggregates whose object fields some function writes by name (`state.callback = cb`).
-        var objectFieldsWritten = Set<String>()
-        for function in program.functions {
-            for block in function.blocks {
-                for event in block.events {
-                    // Written by name, or its address taken (`Py_XSETREF(state.cb, ...)` writes through it).
-                    var targets: [VarID] = []
-                    switch event.kind {
-                    case .assign(let target, let value):
-                        targets.append(target)
-                        if case .address(let variable) = value { targets.append(variable) }
-                    case .call(let call):
-                        for case .address(let variable) in call.arguments { targets.append(variable) }
-                    default:
-                        break
-                    }
-                    for target in targets where function.variables[target].type == .pyObject {
-                        var current = target
-                        while let base = function.variables[current].kind.base { current = base }
-                        if case .global(let usr) = function.variables[current].kind, current != target { objectFieldsWritten.insert(usr) }
-                    }
-                }
-            }
-        }
         storage.removeAll { fact, _ in fact.holding == .aggregate && !fact.initializesObjects && !objectFieldsWritten.contains(fact.usr) }
         var tableTargets: [String: Set<String>] = [:]
         for unit in program.units {
@@ -240,6 +229,7 @@ enum ModuleIsolation {
             return Membership(functions: functions, files: files, storage: owned)
         }
         var memberships = definitions.map(membership(of:))
+        let interpreterGuards = definitions.isEmpty ? [] : program.functions.filter(remembersFirstInterpreter)
         if definitions.count > 1 {
             var modulesPerFile: [String: Int] = [:]
             for member in memberships { for file in member.files { modulesPerFile[file, default: 0] += 1 } }
@@ -287,8 +277,7 @@ enum ModuleIsolation {
                 }
             }
             let name = definition.moduleName ?? definition.variable
-            let guardFunction = program.functions.filter { members.functions.contains($0.usr) && remembersFirstInterpreter($0) }
-                .map(\.name).sorted().first
+            let guardFunction = interpreterGuards.filter { members.functions.contains($0.usr) }.map(\.name).sorted().first
             var module = ModuleReadiness(name: name, definition: definition.variable, location: definition.location, initKind: initKind,
                                          multipleInterpreters: interpreters, multipleInterpretersSpelling: interpretersSlot?.valueSpelling,
                                          gil: gil, stateSize: definition.size, files: files.sorted(), blockers: [],

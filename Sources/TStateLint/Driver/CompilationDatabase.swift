@@ -134,48 +134,12 @@ enum CompileFlags {
     /// (`-fplugin=`, `-Xclang -load -Xclang lib.so`, ...); relative paths of `-I` and the like
     /// resolved against `directory`.
     static func withoutPluginFlags(_ words: [String], directory: String) -> (arguments: [String], dropped: [String]) {
-        var arguments: [String] = []
-        var dropped: [String] = []
-        var index = 0
-        func absolute(_ path: String) -> String { path.hasPrefix("=") ? path : PathDisplay.absolute(path, workingDirectory: directory) }
-        while index < words.count {
-            let word = words[index]
-            let next: String? = index + 1 < words.count ? words[index + 1] : nil
-            index += 1
-            if isPluginFlag(word) {
-                dropped.append(word)
-                if !word.contains("="), next != nil { index += 1 }
-                continue
-            }
-            if word == "-Xclang" || word == "-Xpreprocessor", let next {
-                index += 1
-                if CompileFlags.pluginLoaders.contains(next) || next.hasPrefix("-plugin-arg") || isPluginFlag(next) {
-                    var description = word + " " + next
-                    if index + 1 < words.count, words[index] == word {
-                        description += " " + word + " " + words[index + 1]
-                        index += 2
-                    }
-                    dropped.append(description)
-                } else {
-                    arguments += [word, next]
-                }
-                continue
-            }
-            if let flag = pathFlags.first(where: { word == $0 }), let next {
-                arguments += [flag, absolute(next)]
-                index += 1
-                continue
-            }
-            if let flag = pathFlags.first(where: { word.hasPrefix($0) && word.count > $0.count }) {
-                arguments.append(flag + absolute(String(word.dropFirst(flag.count))))
-                continue
-            }
-            arguments.append(word)
-        }
-        return (arguments, dropped)
+        reduce(words, directory: directory, keepingEverythingElse: true)
     }
 
-    static func reduce(_ words: [String], directory: String) -> (arguments: [String], dropped: [String]) {
+    /// A compile command's flags reduced to those that change what is parsed (or, keeping
+    /// everything else, only stripped of plugins), relative paths resolved against `directory`.
+    static func reduce(_ words: [String], directory: String, keepingEverythingElse: Bool = false) -> (arguments: [String], dropped: [String]) {
         var arguments: [String] = []
         var dropped: [String] = []
         var index = 0
@@ -199,6 +163,8 @@ enum CompileFlags {
                         index += 2
                     }
                     dropped.append(description)
+                } else if keepingEverythingElse {
+                    arguments += [word, next]
                 }
                 continue
             }
@@ -221,7 +187,7 @@ enum CompileFlags {
                 index += 1
                 continue
             }
-            if keptAlone.contains(word) || keptPrefixes.contains(where: { word.hasPrefix($0) }) {
+            if keepingEverythingElse || keptAlone.contains(word) || keptPrefixes.contains(where: { word.hasPrefix($0) }) {
                 arguments.append(word)
             }
         }

@@ -94,17 +94,6 @@ struct RunCache {
             try? fm.removeItem(atPath: stale)
         }
     }
-
-    /// A digest of the Rules directory: the model and the rule docs.
-    static func digest(ofRulesIn directory: String) -> String {
-        var hasher = ContentHasher()
-        let fm = FileManager.default
-        for relative in ((fm.subpaths(atPath: directory) ?? []).sorted()) where relative.hasSuffix(".toml") {
-            hasher.add(relative)
-            hasher.add(String(fm.contents(atPath: directory + "/" + relative).map { ContentHasher.hash($0) } ?? 0))
-        }
-        return String(hasher.value)
-    }
 }
 
 extension Configuration {

@@ -288,7 +288,7 @@ public struct Runner {
 
     /// What besides the files decides a run's findings (see RunCache).
     private func runSettings(_ options: RunOptions, configuration: Configuration, rules: Set<String>) -> String {
-        var parts = [RunCache.digest(ofRulesIn: store.directory), configuration.digest, rules.sorted().joined(separator: ","),
+        var parts = [String(store.digest), configuration.digest, rules.sorted().joined(separator: ","),
                      options.workingDirectory, "summaries=\(options.collectSummaries)"]
         if let baseline = options.baseline {
             let path = PathDisplay.absolute(baseline, workingDirectory: options.workingDirectory)

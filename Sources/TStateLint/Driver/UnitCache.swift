@@ -18,8 +18,8 @@ public final class UnitCache: @unchecked Sendable {
     /// Per entry, the checksum of the unit it held or was given this run: what the run's
     /// result depends on (see RunCache).
     private var checksums: [String: UInt64] = [:]
-    /// Entries read by `probe`, kept for the `lookup` that follows.
-    private var probed: [String: Data] = [:]
+    /// Entries read and verified by `probe`, kept for the `lookup` that follows.
+    private var probed: [String: (checksum: UInt64, payload: Data)] = [:]
 
     static let magic = Data("tstate-lint-unit\u{1}".utf8)
 
@@ -89,8 +89,7 @@ public final class UnitCache: @unchecked Sendable {
         lock.lock()
         let kept = probed.removeValue(forKey: path)
         lock.unlock()
-        guard let data = kept ?? FileManager.default.contents(atPath: path),
-              let (checksum, payload) = UnitCache.verified(data),
+        guard let (checksum, payload) = kept ?? FileManager.default.contents(atPath: path).flatMap(UnitCache.verified),
               let entry = try? UnitCoding.decoder().decode(CacheEntry.self, from: payload),
               entry.dependencies.allSatisfy({ contentHash($0.path) == $0.hash }) else {
             count(hit: false)
@@ -134,7 +133,7 @@ public final class UnitCache: @unchecked Sendable {
               let header = try? UnitCoding.decoder().decode(CacheEntryHeader.self, from: payload),
               header.dependencies.allSatisfy({ contentHash($0.path) == $0.hash }) else { return nil }
         lock.lock()
-        probed[path] = data
+        probed[path] = (checksum, payload)
         lock.unlock()
         record(checksum, for: path)
         utimes(path, nil)

@@ -26,6 +26,17 @@ extension CXCursor {
     var storageClass: CX_StorageClass { clang_Cursor_getStorageClass(self) }
     var isDefinition: Bool { clang_isCursorDefinition(self) != 0 }
     var isExpression: Bool { clang_isExpression(kind) != 0 }
+
+    /// The expression inside any parentheses, casts and implicit conversions around it.
+    var stripped: CXCursor {
+        var cursor = self
+        while cursor.kind == CXCursor_UnexposedExpr || cursor.kind == CXCursor_ParenExpr || cursor.kind == CXCursor_CStyleCastExpr {
+            let expressions = cursor.children.filter { $0.isExpression }
+            guard expressions.count == 1 else { break }
+            cursor = expressions[0]
+        }
+        return cursor
+    }
     var isStatement: Bool { clang_isStatement(kind) != 0 }
 
     /// Direct children in source order.

@@ -376,7 +376,7 @@ final class FunctionLowering {
         guard !initializer.isNull else { return }
         let value = try lowerExpression(initializer, wantValue: true)
         try emit(.assign(target: variable, value: value), at: location(declaration))
-        let source = stripped(initializer)
+        let source = initializer.stripped
         if source.kind == CXCursor_DeclRefExpr, case .variable(let target) = value,
            variables[target].kind == .local || variables[target].kind.isParameter,
            !writtenDeclarations.contains(Self.declarationKey(declaration)),
@@ -526,20 +526,10 @@ final class FunctionLowering {
 
     // MARK: - Conditions
 
-    private func stripped(_ cursor: CXCursor) -> CXCursor {
-        var cursor = cursor
-        while cursor.kind == CXCursor_UnexposedExpr || cursor.kind == CXCursor_ParenExpr || cursor.kind == CXCursor_CStyleCastExpr {
-            let expressions = cursor.children.filter { $0.isExpression }
-            guard expressions.count == 1 else { break }
-            cursor = expressions[0]
-        }
-        return cursor
-    }
-
     private func lowerCondition(_ cursor: CXCursor, then thenBlock: BlockID, else elseBlock: BlockID) throws {
         try descend()
         defer { depth -= 1 }
-        let condition = stripped(cursor)
+        let condition = cursor.stripped
         if let constant = constantValue(condition) {
             jumpAway(to: constant != 0 ? thenBlock : elseBlock, .next, at: location(condition))
             return
@@ -622,7 +612,7 @@ final class FunctionLowering {
     private func keyText(_ cursor: CXCursor, _ dependencies: inout Set<VarID>, _ budget: inout Int) -> String? {
         budget -= 1
         guard budget > 0 else { return nil }
-        let expression = stripped(cursor)
+        let expression = cursor.stripped
         if let constant = constantValue(expression) { return "#\(constant)" }
         let children = expression.children.filter { $0.isExpression }
         switch expression.kind {
@@ -690,7 +680,7 @@ final class FunctionLowering {
     /// and operators over them. Checked on at most `constantNodes` nodes and evaluated once, so
     /// a long generated chain costs no more at each of its levels.
     private func constantValue(_ cursor: CXCursor) -> Int64? {
-        let expression = stripped(cursor)
+        let expression = cursor.stripped
         if expression.kind == CXCursor_DeclRefExpr {
             let declaration = expression.referenced
             return declaration.kind == CXCursor_EnumConstantDecl ? clang_getEnumConstantDeclValue(declaration) : nil
@@ -705,7 +695,7 @@ final class FunctionLowering {
     private func isConstantExpression(_ cursor: CXCursor, _ budget: inout Int) -> Bool {
         budget -= 1
         guard budget >= 0 else { return false }
-        let expression = stripped(cursor)
+        let expression = cursor.stripped
         switch expression.kind {
         case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral, CXCursor_UnaryExpr:
             return true
@@ -727,12 +717,12 @@ final class FunctionLowering {
     /// in evaluation order, found without recursion. `sameChain` says which operators continue it.
     private func operatorChain(_ cursor: CXCursor, _ sameChain: (BinaryOperator) -> Bool) -> [CXCursor] {
         var rightOperands: [CXCursor] = []
-        var node = stripped(cursor)
+        var node = cursor.stripped
         while node.kind == CXCursor_BinaryOperator, sameChain(binaryOperator(node)) {
             let operands = node.children
             guard operands.count == 2 else { break }
             rightOperands.append(operands[1])
-            node = stripped(operands[0])
+            node = operands[0].stripped
         }
         return [node] + rightOperands.reversed()
     }
@@ -748,7 +738,7 @@ final class FunctionLowering {
         try descend()
         defer { depth -= 1 }
         // Parentheses and casts around one expression are looked through in a loop.
-        let cursor = stripped(cursor)
+        let cursor = cursor.stripped
         switch cursor.kind {
         case CXCursor_UnexposedExpr, CXCursor_ParenExpr, CXCursor_CStyleCastExpr:
             for child in cursor.children where child.isExpression { _ = try lowerExpression(child, wantValue: false) }
@@ -791,7 +781,7 @@ final class FunctionLowering {
                 if let result { try emit(.assign(target: result, value: value), at: location(parts[1])) }
                 jump(to: join)
                 current = whenFalse
-                let otherwise = stripped(parts[2])
+                let otherwise = parts[2].stripped
                 if otherwise.kind == CXCursor_ConditionalOperator, case let next = otherwise.children, next.count == 3 {
                     parts = next
                     continue
@@ -849,7 +839,7 @@ final class FunctionLowering {
 
     /// The variable or field a function pointer is read from.
     private func pointerDeclaration(_ cursor: CXCursor) -> CXCursor? {
-        let expression = stripped(cursor)
+        let expression = cursor.stripped
         switch expression.kind {
         case CXCursor_DeclRefExpr, CXCursor_MemberRefExpr:
             let declaration = expression.referenced
@@ -881,7 +871,7 @@ final class FunctionLowering {
 
     /// The variable an lvalue names, or nil when it is memory the IR does not track.
     private func lvalue(_ cursor: CXCursor) throws -> VarID? {
-        let target = stripped(cursor)
+        let target = cursor.stripped
         switch target.kind {
         case CXCursor_DeclRefExpr:
             return reference(target).variable
@@ -948,7 +938,7 @@ final class FunctionLowering {
         let op = unaryOperator(cursor)
         switch op {
         case .addressOf:
-            let target = stripped(operand)
+            let target = operand.stripped
             switch target.kind {
             case CXCursor_DeclRefExpr:
                 let value = reference(target)

@@ -80,8 +80,8 @@ struct ModuleFactsCollector {
             }
             facts.moduleDefinitions.append(definition)
         case "struct PyModuleDef_Slot" where isArray:
-            for element in stripped(initializer).children where stripped(element).kind == CXCursor_InitListExpr {
-                let parts = fieldInitializers(stripped(element), record: type)
+            for element in initializer.stripped.children where element.stripped.kind == CXCursor_InitListExpr {
+                let parts = fieldInitializers(element.stripped, record: type)
                 guard let slot = parts.first(where: { $0.0 == "slot" })?.1 else { continue }
                 let value = parts.first(where: { $0.0 == "value" })?.1
                 facts.moduleSlots.append(ModuleSlotFact(
@@ -112,19 +112,9 @@ struct ModuleFactsCollector {
         return result
     }
 
-    private func stripped(_ cursor: CXCursor) -> CXCursor {
-        var cursor = cursor
-        while cursor.kind == CXCursor_UnexposedExpr || cursor.kind == CXCursor_ParenExpr || cursor.kind == CXCursor_CStyleCastExpr {
-            let expressions = cursor.children.filter { $0.isExpression }
-            guard expressions.count == 1 else { break }
-            cursor = expressions[0]
-        }
-        return cursor
-    }
-
     /// An integer constant, or one cast to a pointer (`(void *)2`, `NULL`).
     private func integerValue(_ cursor: CXCursor) -> Int64? {
-        for candidate in [cursor, stripped(cursor)] {
+        for candidate in [cursor, cursor.stripped] {
             guard let result = clang_Cursor_Evaluate(candidate) else { continue }
             defer { clang_EvalResult_dispose(result) }
             if clang_EvalResult_getKind(result) == CXEval_Int { return clang_EvalResult_getAsLongLong(result) }
@@ -133,7 +123,7 @@ struct ModuleFactsCollector {
     }
 
     private func stringValue(_ cursor: CXCursor) -> String? {
-        let literal = stripped(cursor)
+        let literal = cursor.stripped
         guard literal.kind == CXCursor_StringLiteral else { return nil }
         let text = literal.spelling
         guard text.hasPrefix("\""), text.hasSuffix("\""), text.count >= 2 else { return nil }
@@ -141,7 +131,7 @@ struct ModuleFactsCollector {
     }
 
     private func referencedVariable(_ cursor: CXCursor) -> CXCursor? {
-        let target = stripped(cursor)
+        let target = cursor.stripped
         if target.kind == CXCursor_DeclRefExpr, target.referenced.kind == CXCursor_VarDecl { return target.referenced }
         return nil
     }
@@ -199,7 +189,7 @@ struct ModuleFactsCollector {
         finder.classify = { [self] cursor in
             guard clang_isExpression(clang_getCursorKind(cursor)) != 0,
                   context.valueType(of: clang_getCursorType(cursor)) == .pyObject else { return CXChildVisit_Recurse }
-            let inner = stripped(cursor)
+            let inner = cursor.stripped
             let isNull = (inner.kind == CXCursor_IntegerLiteral || inner.kind == CXCursor_GNUNullExpr) && integerValue(inner) ?? 0 == 0
             return isNull ? CXChildVisit_Continue : CXChildVisit_Break
         }

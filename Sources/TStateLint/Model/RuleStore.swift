@@ -10,6 +10,8 @@ public struct RuleStore: Sendable {
     public var directory: String
     public var model: APIModel
     public var catalog: RuleCatalog
+    /// A hash of every file the store was read from: a run's result depends on it (RunCache).
+    public var digest: UInt64 = 0
 
     /// Where the Rules directory may be, in order: $TSTATE_LINT_RULES, next to the installed
     /// binary (`<prefix>/share/tstate-lint/Rules`), and the source checkout it was built from.
@@ -33,15 +35,18 @@ public struct RuleStore: Sendable {
             throw RuleStoreError(description: "cannot find the Rules directory (looked in: \(candidates.joined(separator: ", "))); set TSTATE_LINT_RULES")
         }
         let decoder = TOMLDecoder()
+        var hasher = ContentHasher()
         var modelFiles: [ModelFile] = []
         for path in try tomlFiles(in: found + "/model") {
-            modelFiles.append(try decode(ModelFile.self, path: path, decoder: decoder))
+            modelFiles.append(try decode(ModelFile.self, path: path, decoder: decoder, hasher: &hasher))
         }
         var families: [RuleFamilyFile] = []
         for path in try tomlFiles(in: found + "/checks") {
-            families.append(try decode(RuleFamilyFile.self, path: path, decoder: decoder))
+            families.append(try decode(RuleFamilyFile.self, path: path, decoder: decoder, hasher: &hasher))
         }
-        return RuleStore(directory: found, model: APIModel(files: modelFiles), catalog: RuleCatalog(families: families))
+        var store = RuleStore(directory: found, model: APIModel(files: modelFiles), catalog: RuleCatalog(families: families))
+        store.digest = hasher.value
+        return store
     }
 
     private static func tomlFiles(in directory: String) throws -> [String] {
@@ -51,13 +56,15 @@ public struct RuleStore: Sendable {
             .map { directory + "/" + $0 }
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, path: String, decoder: TOMLDecoder) throws -> T {
+    private static func decode<T: Decodable>(_ type: T.Type, path: String, decoder: TOMLDecoder, hasher: inout ContentHasher) throws -> T {
         let text: String
         do {
             text = try String(contentsOfFile: path, encoding: .utf8)
         } catch {
             throw RuleStoreError(description: "\(path): cannot read: \(error.localizedDescription)")
         }
+        hasher.add(path)
+        hasher.add(text)
         do {
             return try decoder.decode(T.self, from: text)
         } catch let error as TOMLParseError {
