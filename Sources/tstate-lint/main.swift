@@ -285,8 +285,9 @@ struct ParsingOptions: ParsableArguments {
                     FileHandle.standardError.write(Data(String(format: "tstate-lint: nothing changed since a cached run of %d files; its result reused in %.2f s\n",
                                                                s.cacheHits, result.duration).utf8))
                 } else {
-                    FileHandle.standardError.write(Data(String(format: "tstate-lint: %d files parsed, %d from the cache; parsing %.2f s, analysis %.2f s, total %.2f s\n",
-                                                               s.filesParsed, s.cacheHits, s.parseSeconds, s.analysisSeconds, result.duration).utf8))
+                    FileHandle.standardError.write(Data(String(format: "tstate-lint: %d files parsed, %d from the cache; %d function explorations run, %d reused from the cache; parsing %.2f s, analysis %.2f s, total %.2f s\n",
+                                                               s.filesParsed, s.cacheHits, s.explorations, s.reusedExplorations,
+                                                               s.parseSeconds, s.analysisSeconds, result.duration).utf8))
                 }
             }
             return result

@@ -230,6 +230,85 @@ import Testing
         #expect(!afterDamage.statistics.resultReused && afterDamage.diagnostics == grown.diagnostics)
     }
 
+    @Test func anEditReexploresOnlyTheFunctionsWhoseAnswersChanged() throws {
+        let root = try Self.directory()
+        let helper = "#include <Python.h>\nvoid drop(PyObject *o)\n{\n    Py_DECREF(o);\n}\n"
+        try Self.write(helper, to: root + "/src/helper.c")
+        try Self.write("""
+        #include <Python.h>
+        void drop(PyObject *o);
+        static PyObject *work(PyObject *self, PyObject *arg) {
+            Py_INCREF(arg);
+            Py_BEGIN_ALLOW_THREADS
+            drop(arg);
+            Py_END_ALLOW_THREADS
+            Py_RETURN_NONE;
+        }
+        static PyMethodDef methods[] = {{"work", work, METH_O, NULL}, {NULL, NULL, 0, NULL}};
+        """, to: root + "/src/caller.c")
+        // Mutually recursive: stored as one component, valid only while what they call answers alike.
+        try Self.write("""
+        #include <Python.h>
+        void drop(PyObject *o);
+        static int walk_b(PyObject *o, int n);
+        static int walk_a(PyObject *o, int n) { if (n <= 0) { drop(o); return 0; } return walk_b(o, n - 1); }
+        static int walk_b(PyObject *o, int n) { return walk_a(o, n - 1); }
+        static PyObject *walk(PyObject *self, PyObject *arg) {
+            int r;
+            Py_BEGIN_ALLOW_THREADS
+            r = walk_a(arg, 3);
+            Py_END_ALLOW_THREADS
+            return PyLong_FromLong(r);
+        }
+        static PyMethodDef methods[] = {{"walk", walk, METH_O, NULL}, {NULL, NULL, 0, NULL}};
+        """, to: root + "/src/recursive.c")
+        let other = "#include <Python.h>\nstatic PyObject *other(PyObject *s, PyObject *a) { Py_RETURN_NONE; }\n"
+            + "static PyMethodDef methods[] = {{\"other\", other, METH_O, NULL}, {NULL, NULL, 0, NULL}};\n"
+        try Self.write(other, to: root + "/src/other.c")
+        let cache = root + "/cache"
+        func cached() throws -> RunResult { try Self.run(root, ["src"]) { $0.cacheDirectory = cache } }
+        func uncached() throws -> RunResult { try Self.run(root, ["src"]) }
+
+        let cold = try cached()
+        #expect(Self.findings(cold) == ["src/caller.c:6:TS203", "src/recursive.c:9:TS203"])
+        #expect(cold.statistics.reusedExplorations == 0 && cold.statistics.explorations > 0)
+
+        // An unrelated file edited: only its functions are explored again.
+        try Self.write(other + "/* edited */\n", to: root + "/src/other.c")
+        let unrelated = try cached()
+        #expect(unrelated.diagnostics == cold.diagnostics)
+        #expect(unrelated.statistics.explorations > 0 && unrelated.statistics.explorations < cold.statistics.explorations)
+        #expect(unrelated.statistics.reusedExplorations == cold.statistics.explorations - unrelated.statistics.explorations)
+
+        // The callee no longer needs a thread state: its callers in other files, the recursive
+        // pair among them, ask again and get another answer.
+        try Self.write(helper.replacingOccurrences(of: "Py_DECREF(o);", with: "(void)o;"), to: root + "/src/helper.c")
+        let calleeChanged = try cached()
+        #expect(Self.findings(calleeChanged).isEmpty)
+        #expect(calleeChanged.diagnostics == (try uncached()).diagnostics)
+        #expect(calleeChanged.statistics.reusedExplorations == unrelated.statistics.explorations)
+
+        // And back (without the stored whole-run results, so that explorations are looked up):
+        // the stored explorations of the first version are used again, and they are current.
+        try Self.write(helper, to: root + "/src/helper.c")
+        try FileManager.default.removeItem(atPath: cache + "/runs")
+        let restored = try cached()
+        #expect(!restored.statistics.resultReused && restored.statistics.reusedExplorations > 0)
+        #expect(restored.diagnostics == cold.diagnostics)
+        #expect(restored.diagnostics == (try uncached()).diagnostics)
+
+        // A damaged stored exploration is ignored.
+        for entry in try FileManager.default.contentsOfDirectory(atPath: cache + "/memo") where entry.hasSuffix(".memo") {
+            var data = try Data(contentsOf: URL(fileURLWithPath: cache + "/memo/" + entry))
+            data[data.count - 3] ^= 0x5A
+            try data.write(to: URL(fileURLWithPath: cache + "/memo/" + entry))
+        }
+        try FileManager.default.removeItem(atPath: cache + "/runs")
+        let damaged = try cached()
+        #expect(!damaged.statistics.resultReused && damaged.statistics.reusedExplorations == 0)
+        #expect(damaged.diagnostics == cold.diagnostics)
+    }
+
     @Test func aFunctionDefinedInSeveralFilesIsLinkedToTheNearestDefinition() throws {
         let root = try Self.directory()
         let helper = """

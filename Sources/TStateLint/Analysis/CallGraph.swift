@@ -69,10 +69,13 @@ public struct CallGraph: Sendable {
     /// calls through, else those of its type whose address is taken; none when there are too
     /// many (every METH_VARARGS method) to say anything.
     static func candidates(_ call: Call, in function: Function, bySignature: [String: [String]], storedInField: [String: [String]]) -> [String] {
-        guard case .indirect(let pointer, let signature) = call.callee, !signature.isEmpty else { return [] }
-        var candidates = bySignature[signature] ?? []
-        if case .variable(let variable) = pointer, case .field(_, let name) = function.variables[variable].kind,
-           let stored = storedInField[name], !stored.isEmpty {
+        guard let pointer = IndirectPointer(call, in: function) else { return [] }
+        return candidates(pointer, bySignature: bySignature, storedInField: storedInField)
+    }
+
+    static func candidates(_ pointer: IndirectPointer, bySignature: [String: [String]], storedInField: [String: [String]]) -> [String] {
+        var candidates = bySignature[pointer.signature] ?? []
+        if let field = pointer.field, let stored = storedInField[field], !stored.isEmpty {
             candidates = stored
         }
         return candidates.count <= maxIndirectTargets ? candidates : []
@@ -80,6 +83,10 @@ public struct CallGraph: Sendable {
 
     public func indirectTargets(of call: Call, in function: Function) -> [String] {
         CallGraph.candidates(call, in: function, bySignature: addressTakenBySignature, storedInField: storedInField)
+    }
+
+    public func indirectTargets(of pointer: IndirectPointer) -> [String] {
+        CallGraph.candidates(pointer, bySignature: addressTakenBySignature, storedInField: storedInField)
     }
 
     /// Strongly connected components, callees before callers (Tarjan, iterative).
@@ -140,5 +147,25 @@ public struct CallGraph: Sendable {
         var grouped: [[[Int]]] = Array(repeating: [], count: (level.max() ?? -1) + 1)
         for (position, component) in components.enumerated() { grouped[level[position]].append(component) }
         return grouped
+    }
+}
+
+/// What decides the targets of an indirect call: the pointer's type, and the struct field it
+/// is read from, if any.
+public struct IndirectPointer: Hashable, Sendable {
+    public var signature: String
+    public var field: String?
+
+    init(signature: String, field: String?) {
+        self.signature = signature
+        self.field = field
+    }
+
+    init?(_ call: Call, in function: Function) {
+        guard case .indirect(let pointer, let signature) = call.callee, !signature.isEmpty else { return nil }
+        self.signature = signature
+        if case .variable(let variable) = pointer, case .field(_, let name) = function.variables[variable].kind {
+            field = name
+        }
     }
 }

@@ -53,7 +53,7 @@ final class PathExplorer {
     private let rpoIndex: [Int]
     private(set) var dependents: [VarID: [VarID]] = [:]
     private var keysByVariable: [VarID: [Int]] = [:]
-    private var memoryVariables: [VarID] = []
+    private var isMemoryVariable: [Bool] = []
     /// For each variable, the local, parameter or global its memory hangs off.
     private var roots: [VarID] = []
     /// Variables holding lock handles: allocated once, never clobbered by calls.
@@ -82,7 +82,7 @@ final class PathExplorer {
         for (key, condition) in function.conditionKeys.enumerated() {
             for variable in condition.dependencies { keysByVariable[variable, default: []].append(key) }
         }
-        memoryVariables = function.variables.indices.filter { function.variables[$0].kind.isMemory }
+        isMemoryVariable = function.variables.map(\.kind.isMemory)
         tracksValues = PathExplorer.hasStatefulEvents(function, model: model, summaries: summaries)
         for id in function.variables.indices {
             let variable = function.variables[id]
@@ -513,7 +513,7 @@ final class PathExplorer {
 
         func covers(_ path: MemoryPath) -> Bool {
             guard path.root == prefix.root, path.steps.count >= prefix.steps.count,
-                  Array(path.steps.prefix(prefix.steps.count)) == prefix.steps else { return false }
+                  path.steps.starts(with: prefix.steps) else { return false }
             return inclusive || path.steps.count > prefix.steps.count
         }
     }
@@ -551,14 +551,19 @@ final class PathExplorer {
                 }
             }
         }
-        for id in memoryVariables where !lockHandles.contains(id) && clobbered(pathOfVariable[id]) {
+        // Only what the path knows can be forgotten: its values and its condition outcomes.
+        func forgets(_ id: VarID) -> Bool {
             switch state.value(id) {
-            case .threadState?, .gilToken?: continue
-            case nil: break
-            default: state.set(id, nil)
+            case .threadState?, .gilToken?: return false
+            default: return isMemoryVariable[id] && !lockHandles.contains(id) && clobbered(pathOfVariable[id])
             }
-            for key in keysByVariable[id] ?? [] { state.conditionFacts[key] = nil }
         }
+        let keys = function.conditionKeys
+        let forgottenFacts = state.conditionFacts.keys.filter { key in
+            key >= 0 && key < keys.count && keys[key].dependencies.contains(where: forgets)
+        }
+        for key in forgottenFacts { state.conditionFacts[key] = nil }
+        for id in state.values.keys where forgets(id) { state.set(id, nil) }
     }
 
     func memoryClobbered(in state: inout AbstractState, reachableFrom arguments: [Operand]) {

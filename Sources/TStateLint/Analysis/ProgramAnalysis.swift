@@ -10,18 +10,35 @@ public final class ProgramAnalysis: @unchecked Sendable {
     /// Functions a thread Python did not create runs (pthread_create, registrars): usr -> why.
     public let foreignEntries: [String: String]
     let limits: ExplorationLimits
+    /// Per function, the key its memo entries are stored under (nil: no memo this run).
+    let memoKeys: [String?]?
+    /// Entries kept from earlier runs, by memo key and context.
+    let storedMemo: [String: MemoEntry]
 
     private let lock = NSLock()
     private var summaries: [String: FunctionSummary] = [:]
+    private var summaryDigests: [String: UInt64] = [:]
+    /// Summaries of stored explorations, decoded when first asked for.
+    private var codedSummaries: [String: Data] = [:]
     private var enteredDetached: [String: String] = [:]
 
-    public private(set) var analyses: [FunctionAnalysis] = []
+    /// What the checks report, per function.
+    public private(set) var diagnostics: [[Diagnostic]] = []
     public private(set) var summaryDuration: TimeInterval = 0
+    /// Per function, the memo entries this run used or made, and whether any is new.
+    public private(set) var memo: [[String: MemoEntry]] = []
+    public private(set) var memoChanged: [Bool] = []
+    /// Explorations run, and those whose stored result was used instead.
+    public private(set) var explorations = 0
+    public private(set) var reusedExplorations = 0
 
-    public init(program: Program, model: APIModel, foreignThreadRegistrars: Set<String> = [], limits: ExplorationLimits = ExplorationLimits()) {
+    public init(program: Program, model: APIModel, foreignThreadRegistrars: Set<String> = [], limits: ExplorationLimits = ExplorationLimits(),
+                memoKeys: [String?]? = nil, storedMemo: [String: MemoEntry] = [:]) {
         self.program = program
         self.model = model
         self.limits = limits
+        self.memoKeys = memoKeys
+        self.storedMemo = storedMemo
         var references = program.units.flatMap(\.facts.staticReferences)
         references.sort { ($0.usr, $0.location) < ($1.usr, $1.location) }
         graph = CallGraph(functions: program.functions, staticReferences: references)
@@ -66,18 +83,26 @@ public final class ProgramAnalysis: @unchecked Sendable {
         return entries
     }
 
+    /// The first exploration of a function, in the inferred context.
+    private struct FirstPass {
+        var analysis: FunctionAnalysis?
+        var callSiteAttachments: [String: Set<CallSiteAttachment>]
+        var memo: MemoEntry?
+        var isNew: Bool
+    }
+
     public func run() {
         let started = Date()
         let functions = graph.functions
-        var firstPass = [FunctionAnalysis?](repeating: nil, count: functions.count)
+        var firstPass = [FirstPass?](repeating: nil, count: functions.count)
         let components = graph.stronglyConnectedComponents()
         for level in graph.levels(of: components) {
-            let results = ResultSlots<[(Int, FunctionAnalysis)]>(count: level.count)
+            let results = ResultSlots<[(Int, FirstPass)]>(count: level.count)
             DispatchQueue.concurrentPerform(iterations: level.count) { position in
                 results[position] = self.summarize(component: level[position])
             }
             for case let component? in results.values {
-                for (index, analysis) in component { firstPass[index] = analysis }
+                for (index, pass) in component { firstPass[index] = pass }
             }
         }
         summaryDuration = Date().timeIntervalSince(started)
@@ -87,10 +112,10 @@ public final class ProgramAnalysis: @unchecked Sendable {
         // inside it, once, and its calls are not reported at the callers.
         var seenAt: [String: Set<CallSiteAttachment>] = [:]
         var firstCaller: [String: String] = [:]
-        for analysis in firstPass.compactMap({ $0 }) {
-            for (usr, seen) in analysis.callSiteAttachments.sorted(by: { $0.key < $1.key }) {
+        for (index, pass) in firstPass.enumerated() {
+            for (usr, seen) in pass!.callSiteAttachments.sorted(by: { $0.key < $1.key }) {
                 seenAt[usr, default: []].formUnion(seen)
-                if firstCaller[usr] == nil { firstCaller[usr] = analysis.function.name }
+                if firstCaller[usr] == nil { firstCaller[usr] = functions[index].name }
             }
         }
         var contexts = functions.map(entryContext(of:))
@@ -104,24 +129,77 @@ public final class ProgramAnalysis: @unchecked Sendable {
             lock.unlock()
         }
 
-        // Each function in its entry context; callers of those now entered detached again.
-        var final = firstPass.map { $0! }
+        // Each function in its entry context (callers of those now entered detached again),
+        // then checked.
         let callsEnteredDetached = functions.indices.map { index in
             graph.callees[index].contains { enteredDetached[functions[$0].usr] != nil }
         }
-        reanalyse(where: { contexts[$0].assumption != .unknown || callsEnteredDetached[$0] }, contexts: contexts, into: &final)
-        analyses = final
+        let results = ResultSlots<(diagnostics: [Diagnostic], memo: [String: MemoEntry], changed: Bool)>(count: functions.count)
+        let counts = (explored: Counter(), reused: Counter())
+        DispatchQueue.concurrentPerform(iterations: functions.count) { index in
+            let first = firstPass[index]!
+            var memo: [String: MemoEntry] = [:]
+            var changed = first.isNew
+            let firstKey = self.memoKey(index, context: .inferred)
+            if first.isNew { counts.explored.increment() } else if first.memo != nil { counts.reused.increment() }
+            if let entry = first.memo, let firstKey { memo[firstKey] = entry }
+            let diagnostics: [Diagnostic]
+            if contexts[index].assumption != .unknown || callsEnteredDetached[index] {
+                let context = contexts[index]
+                let key = self.memoKey(index, context: context)
+                if let key, let entry = self.storedMemo[key], let stored = entry.diagnostics, self.stillHolds(entry.queries) {
+                    diagnostics = stored
+                    memo[key] = entry
+                    counts.reused.increment()
+                } else {
+                    let recorder = key == nil ? nil : RecordingSummaries(self)
+                    let analysis = PathExplorer(function: functions[index], model: self.model, entryContext: context,
+                                                limits: self.limits, summaries: recorder ?? self).run()
+                    diagnostics = Checks.run(analysis, model: self.model)
+                    if let key, let recorder {
+                        memo[key] = MemoEntry(queries: recorder.queries, summary: nil, summaryDigest: nil, callSiteAttachments: [:],
+                                              diagnostics: diagnostics, component: nil)
+                    }
+                    changed = true
+                    counts.explored.increment()
+                }
+            } else if let stored = first.memo?.diagnostics {
+                diagnostics = stored
+            } else {
+                // Explored again only when a stored first exploration was not the final one then.
+                if first.analysis == nil { counts.explored.increment() }
+                let analysis = first.analysis ?? PathExplorer(function: functions[index], model: self.model, entryContext: .inferred,
+                                                              limits: self.limits, summaries: self).run()
+                diagnostics = Checks.run(analysis, model: self.model)
+                if let firstKey, memo[firstKey] != nil {
+                    memo[firstKey]!.diagnostics = diagnostics
+                    changed = true
+                }
+            }
+            results[index] = (diagnostics, memo, changed)
+        }
+        let values = results.values.map { $0! }
+        diagnostics = values.map(\.diagnostics)
+        memo = values.map(\.memo)
+        memoChanged = values.map(\.changed)
+        explorations = counts.explored.current
+        reusedExplorations = counts.reused.current
     }
 
-    private func reanalyse(where selected: (Int) -> Bool, contexts: [EntryContext], into analyses: inout [FunctionAnalysis]) {
-        let indices = graph.functions.indices.filter(selected)
-        let results = ResultSlots<FunctionAnalysis>(count: indices.count)
-        DispatchQueue.concurrentPerform(iterations: indices.count) { position in
-            let index = indices[position]
-            results[position] = PathExplorer(function: self.graph.functions[index], model: self.model, entryContext: contexts[index],
-                                             limits: self.limits, summaries: self).run()
+    private func memoKey(_ index: Int, context: EntryContext) -> String? {
+        guard let key = memoKeys?[index] else { return nil }
+        return key + "|" + context.memoKey
+    }
+
+    /// Whether every question a stored exploration asked gets the same answer now.
+    private func stillHolds(_ queries: [MemoQuery]) -> Bool {
+        return queries.allSatisfy { query in
+            switch query {
+            case .summary(let usr, let digest): return summaryDigest(forUSR: usr) == digest
+            case .indirectTargets(let pointer, let targets): return graph.indirectTargets(of: pointer) == targets
+            case .enteredDetached(let usr, let answer): return isAnalysedAsEnteredDetached(usr) == answer
+            }
         }
-        for (position, index) in indices.enumerated() { analyses[index] = results[position]! }
     }
 
     func entryContext(of function: Function) -> EntryContext {
@@ -131,32 +209,89 @@ public final class ProgramAnalysis: @unchecked Sendable {
         return program.entryContext(of: function)
     }
 
-    /// Analyses a component until its members' summaries stop changing.
-    private func summarize(component: [Int]) -> [(Int, FunctionAnalysis)] {
-        var results: [(Int, FunctionAnalysis)] = []
-        let isRecursive = component.count > 1 || graph.callees[component[0]].contains(component[0])
-        for _ in 0..<(isRecursive ? 4 : 1) {
-            results = component.map { index in
-                (index, PathExplorer(function: graph.functions[index], model: model, entryContext: .inferred,
-                                     limits: limits, summaries: self).run())
-            }
-            var changed = false
-            let built = results.map { SummaryBuilder.summarize($0.1, summaries: self, model: model) }
-            lock.lock()
-            for summary in built where summaries[summary.usr] != summary {
-                summaries[summary.usr] = summary
-                changed = true
-            }
-            lock.unlock()
-            if !changed { break }
-        }
-        return results
-    }
-
-    public var summaryCount: Int {
+    /// Records a summary just built; false when it is the one already known.
+    private func install(_ summary: FunctionSummary) -> Bool {
         lock.lock()
         defer { lock.unlock() }
-        return summaries.count
+        guard summaries[summary.usr] != summary else { return false }
+        summaries[summary.usr] = summary
+        return true
+    }
+
+    private func installStored(_ summary: Data, usr: String, digest: UInt64) {
+        lock.lock()
+        codedSummaries[usr] = summary
+        summaryDigests[usr] = digest
+        lock.unlock()
+    }
+
+    /// Analyses a component until its members' summaries stop changing, or not at all when
+    /// the stored explorations of all its members still hold.
+    ///
+    /// The members of a recursive component ask each other for summaries that change from one
+    /// round to the next; those answers follow from the members' IR and the answers from
+    /// outside, so only the questions asked outside the component (in every round) are kept,
+    /// and the stored results are used when the component has the same members.
+    private func summarize(component: [Int]) -> [(Int, FirstPass)] {
+        let isRecursive = component.count > 1 || graph.callees[component[0]].contains(component[0])
+        let keys = component.map { memoKey($0, context: .inferred) }
+        let memoised = !keys.contains(nil)
+        let componentKey = isRecursive && memoised ? keys.map { $0! }.joined(separator: "\n") : nil
+        if memoised {
+            let entries = keys.compactMap { storedMemo[$0!] }
+            if entries.count == component.count,
+               entries.allSatisfy({ $0.summary != nil && $0.summaryDigest != nil && $0.component == componentKey && stillHolds($0.queries) }) {
+                return zip(component, entries).map { index, entry in
+                    installStored(entry.summary!, usr: graph.functions[index].usr, digest: entry.summaryDigest!)
+                    return (index, FirstPass(analysis: nil, callSiteAttachments: entry.callSiteAttachments.mapValues(Set.init), memo: entry, isNew: false))
+                }
+            }
+        }
+        let recorders = memoised ? component.map { _ in RecordingSummaries(self) } : nil
+        var analyses: [FunctionAnalysis] = []
+        var built: [FunctionSummary] = []
+        for _ in 0..<(isRecursive ? 4 : 1) {
+            analyses = component.enumerated().map { position, index in
+                PathExplorer(function: graph.functions[index], model: model, entryContext: .inferred,
+                             limits: limits, summaries: recorders?[position] ?? self).run()
+            }
+            // Built after all members are explored: their explorations read the previous round's.
+            built = analyses.enumerated().map { position, analysis in
+                SummaryBuilder.summarize(analysis, summaries: recorders?[position] ?? self, model: model)
+            }
+            var changed = false
+            for summary in built where install(summary) { changed = true }
+            if !changed { break }
+        }
+        let members = Set(component.map { graph.functions[$0].usr })
+        return component.indices.map { position in
+            let analysis = analyses[position]
+            var entry: MemoEntry?
+            // Every summary has a digest when there is a memo, also those of functions not
+            // memoised: their callers' questions compare it.
+            if memoKeys != nil {
+                let coded = built[position].coded
+                lock.lock()
+                summaryDigests[built[position].usr] = coded.digest
+                lock.unlock()
+                if let recorder = recorders?[position] {
+                    let queries = recorder.queries.filter { query in
+                        if case .summary(let usr, _) = query { return !members.contains(usr) }
+                        return true
+                    }
+                    entry = MemoEntry(queries: queries, summary: coded.data, summaryDigest: coded.digest,
+                                      callSiteAttachments: analysis.callSiteAttachments.mapValues { $0.sorted { "\($0)" < "\($1)" } },
+                                      diagnostics: nil, component: componentKey)
+                }
+            }
+            return (component[position], FirstPass(analysis: analysis, callSiteAttachments: analysis.callSiteAttachments, memo: entry, isNew: true))
+        }
+    }
+
+    func summaryDigest(forUSR usr: String) -> UInt64? {
+        lock.lock()
+        defer { lock.unlock() }
+        return summaryDigests[usr]
     }
 }
 
@@ -164,7 +299,11 @@ extension ProgramAnalysis: SummaryProvider {
     public func summary(forUSR usr: String) -> FunctionSummary? {
         lock.lock()
         defer { lock.unlock() }
-        return summaries[usr]
+        if let summary = summaries[usr] { return summary }
+        guard let coded = codedSummaries.removeValue(forKey: usr),
+              let summary = try? UnitCoding.decoder().decode(FunctionSummary.self, from: coded) else { return nil }
+        summaries[usr] = summary
+        return summary
     }
 
     public func indirectTargets(of call: Call, in function: Function) -> [String] {
@@ -177,3 +316,4 @@ extension ProgramAnalysis: SummaryProvider {
         return enteredDetached[usr] != nil
     }
 }
+

@@ -146,12 +146,19 @@ final class ParsePool: @unchecked Sendable {
         let results = ResultSlots<TranslationUnit>(count: work.count)
         let next = Counter()
         let group = DispatchGroup()
+        // Largest files first: a large file started last would leave the other workers idle.
+        let sizes = work.map { job -> Int in
+            var info = stat()
+            return stat(job.path, &info) == 0 ? Int(info.st_size) : 0
+        }
+        let order = work.indices.sorted { (sizes[$0], $1) > (sizes[$1], $0) }
         for _ in 0..<min(jobs, max(1, work.count)) {
             group.enter()
             let thread = Thread { [self] in
                 defer { group.leave() }
                 var parser = makeParser()
-                while let index = next.take(below: work.count) {
+                while let position = next.take(below: work.count) {
+                    let index = order[position]
                     let job = work[index]
                     if let answer = prepare(job) {
                         results[index] = answer

@@ -58,10 +58,7 @@ struct RunCache {
 
     func load(_ key: UInt64) -> Stored? {
         guard let data = FileManager.default.contents(atPath: path(key)),
-              data.count > Self.magic.count + 8, data.prefix(Self.magic.count) == Self.magic else { return nil }
-        let stored = data.subdata(in: Self.magic.count..<Self.magic.count + 8).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        let payload = data.subdata(in: Self.magic.count + 8..<data.count)
-        guard ContentHasher.hash(payload) == stored else { return nil }
+              let (_, payload) = UnitCache.verified(data, magic: Self.magic) else { return nil }
         // Touched, so the most recently used results are the ones kept.
         utimes(path(key), nil)
         return try? UnitCoding.decoder().decode(Stored.self, from: payload)
@@ -69,15 +66,8 @@ struct RunCache {
 
     func save(_ result: Stored, key: UInt64) {
         guard let payload = try? UnitCoding.encoder().encode(result) else { return }
-        var data = Self.magic
-        var checksum = ContentHasher.hash(payload).littleEndian
-        data.append(Data(bytes: &checksum, count: 8))
-        data.append(payload)
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let final = path(key)
-        let temporary = final + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
-        if rename(temporary, final) != 0 { unlink(temporary) }
+        UnitCache.write(payload, magic: Self.magic, to: path(key))
         prune()
     }
 

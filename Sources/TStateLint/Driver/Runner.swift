@@ -88,6 +88,9 @@ public struct RunStatistics: Codable, Sendable {
     public var cacheHits = 0
     public var parseSeconds = 0.0
     public var analysisSeconds = 0.0
+    /// Functions explored, and explorations whose stored result still held.
+    public var explorations = 0
+    public var reusedExplorations = 0
     /// Nothing changed since a previous run: its result was reported again.
     public var resultReused = false
 }
@@ -215,7 +218,25 @@ public struct Runner {
         let analysisStarted = Date()
         progress?(.analysing(functions: units.reduce(0) { $0 + $1.functions.count }))
         let program = Program(units: units)
-        var (diagnostics, programAnalysis) = analyse(program, model: model, registrars: Set(configuration.foreignThreadRegistrars))
+        let programAnalysis: ProgramAnalysis
+        let registrars = Set(configuration.foreignThreadRegistrars)
+        if let cache, let cacheDirectory = options.cacheDirectory {
+            let unitChecksums = work.map { cache.checksum(of: $0) }
+            let memoStore = AnalysisMemoStore(cacheDirectory: cacheDirectory,
+                                              settings: [String(store.digest), configuration.digest, options.workingDirectory].joined(separator: "\n"))
+            let keys = AnalysisMemoStore.functionKeys(program, unitChecksums: unitChecksums)
+            let withFunctions = Set(program.origins.map(\.unit)).sorted().compactMap { unitChecksums[$0] }
+            programAnalysis = ProgramAnalysis(program: program, model: model, foreignThreadRegistrars: registrars,
+                                              memoKeys: keys, storedMemo: memoStore.load(withFunctions))
+            programAnalysis.run()
+            memoStore.save(programAnalysis, program: program, unitChecksums: unitChecksums)
+        } else {
+            programAnalysis = ProgramAnalysis(program: program, model: model, foreignThreadRegistrars: registrars)
+            programAnalysis.run()
+        }
+        statistics.explorations = programAnalysis.explorations
+        statistics.reusedExplorations = programAnalysis.reusedExplorations
+        var diagnostics = programAnalysis.diagnostics.flatMap { $0 }
         let moduleIsolation = ModuleIsolation.run(program)
         diagnostics += moduleIsolation.diagnostics
         func ignoredByConfiguration(_ diagnostic: Diagnostic) -> Bool {
@@ -403,19 +424,6 @@ public struct Runner {
             return ParseJob(path: file.path, arguments: arguments, projectRoots: roots, workingDirectory: workingDirectory)
         }
     }
-
-    // MARK: Analysis
-
-    private func analyse(_ program: Program, model: APIModel, registrars: Set<String>) -> (diagnostics: [Diagnostic], analysis: ProgramAnalysis) {
-        let analysis = ProgramAnalysis(program: program, model: model, foreignThreadRegistrars: registrars)
-        analysis.run()
-        let analyses = analysis.analyses
-        let results = ResultSlots<[Diagnostic]>(count: analyses.count)
-        DispatchQueue.concurrentPerform(iterations: analyses.count) { index in
-            results[index] = Checks.run(analyses[index], model: model)
-        }
-        return (results.values.flatMap { $0 ?? [] }, analysis)
-    }
 }
 
 /// Each job's reason to be skipped without parsing, found once.
@@ -471,10 +479,17 @@ final class Counter: @unchecked Sendable {
     private var value = 0
     private let lock = NSLock()
 
+    @discardableResult
     func increment() -> Int {
         lock.lock()
         defer { lock.unlock() }
         value += 1
+        return value
+    }
+
+    var current: Int {
+        lock.lock()
+        defer { lock.unlock() }
         return value
     }
 

@@ -89,7 +89,7 @@ public final class UnitCache: @unchecked Sendable {
         lock.lock()
         let kept = probed.removeValue(forKey: path)
         lock.unlock()
-        guard let (checksum, payload) = kept ?? FileManager.default.contents(atPath: path).flatMap(UnitCache.verified),
+        guard let (checksum, payload) = kept ?? FileManager.default.contents(atPath: path).flatMap { UnitCache.verified($0) },
               let entry = try? UnitCoding.decoder().decode(CacheEntry.self, from: payload),
               entry.dependencies.allSatisfy({ contentHash($0.path) == $0.hash }) else {
             count(hit: false)
@@ -104,7 +104,7 @@ public final class UnitCache: @unchecked Sendable {
 
     static let staleAfter: TimeInterval = 7 * 24 * 3600
 
-    /// Removes entries, precompiled preludes and run results unused for a week (those of
+    /// Removes entries, precompiled preludes, stored explorations and run results unused for a week (those of
     /// earlier builds of the tool, of files since deleted), at most once a day.
     public func pruneStaleEntries(now: Date = Date()) {
         let fm = FileManager.default
@@ -117,7 +117,7 @@ public final class UnitCache: @unchecked Sendable {
         guard let enumerator = fm.enumerator(atPath: directory) else { return }
         let cutoff = now.addingTimeInterval(-Self.staleAfter)
         while let relative = enumerator.nextObject() as? String {
-            guard [".unit", ".pch", ".deps", ".run", ".h", ".failed", ".tmp"].contains(where: { relative.hasSuffix($0) }) else { continue }
+            guard [".unit", ".pch", ".deps", ".run", ".memo", ".h", ".failed", ".tmp"].contains(where: { relative.hasSuffix($0) }) else { continue }
             let path = directory + "/" + relative
             if let modified = enumerator.fileAttributes?[.modificationDate] as? Date, modified < cutoff {
                 try? fm.removeItem(atPath: path)
@@ -161,24 +161,31 @@ public final class UnitCache: @unchecked Sendable {
             dependencies.append(.init(path: header, hash: hash))
         }
         guard let payload = try? UnitCoding.encoder().encode(CacheEntry(dependencies: dependencies, unit: unit)) else { return }
-        var data = UnitCache.magic
+        let path = entryPath(job)
+        try? FileManager.default.createDirectory(atPath: PathDisplay.directory(of: path), withIntermediateDirectories: true)
+        if let checksum = UnitCache.write(payload, magic: UnitCache.magic, to: path) { record(checksum, for: path) }
+    }
+
+    /// Writes magic, checksum and payload to a temporary file renamed into place (readers never
+    /// see half a file); the checksum, or nil when nothing was written.
+    @discardableResult
+    static func write(_ payload: Data, magic: Data, to path: String) -> UInt64? {
+        var data = magic
         let checksum = ContentHasher.hash(payload)
         var stored = checksum.littleEndian
         data.append(Data(bytes: &stored, count: 8))
         data.append(payload)
-        let path = entryPath(job)
         let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
-        try? FileManager.default.createDirectory(atPath: PathDisplay.directory(of: path), withIntermediateDirectories: true)
-        guard FileManager.default.createFile(atPath: temporary, contents: data) else { return }
+        guard FileManager.default.createFile(atPath: temporary, contents: data) else { return nil }
         if rename(temporary, path) != 0 {
             unlink(temporary)
-            return
+            return nil
         }
-        record(checksum, for: path)
+        return checksum
     }
 
     /// The checksum and payload of an entry whose checksum holds.
-    static func verified(_ data: Data) -> (checksum: UInt64, payload: Data)? {
+    static func verified(_ data: Data, magic: Data = UnitCache.magic) -> (checksum: UInt64, payload: Data)? {
         let headerLength = magic.count + 8
         guard data.count > headerLength, data.prefix(magic.count) == magic else { return nil }
         let stored = data.subdata(in: magic.count..<headerLength).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
@@ -215,7 +222,7 @@ struct CacheEntryHeader: Codable {
 
 /// Bump when the IR's layout or meaning changes.
 enum IRSchema {
-    static let version = 4
+    static let version = 5
 }
 
 /// A fast 64-bit hash of bytes (multiply-xorshift over 8-byte words), for cache keys and

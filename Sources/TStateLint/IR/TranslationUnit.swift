@@ -140,4 +140,30 @@ public struct TranslationUnit: Codable, Sendable {
         self.facts = facts
         self.files = files
     }
+
+    private enum CodingKeys: String, CodingKey {
+        case path, status, message, functions, facts, files, dependencies
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        path = try container.decode(String.self, forKey: .path)
+        status = try container.decode(FileStatus.self, forKey: .status)
+        message = try container.decodeIfPresent(String.self, forKey: .message)
+        functions = try container.decode(FunctionList.self, forKey: .functions).functions
+        facts = try container.decode(ModuleFacts.self, forKey: .facts)
+        files = try container.decode([String].self, forKey: .files)
+        dependencies = try container.decode([String].self, forKey: .dependencies)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(path, forKey: .path)
+        try container.encode(status, forKey: .status)
+        try container.encodeIfPresent(message, forKey: .message)
+        try container.encode(FunctionList(functions), forKey: .functions)
+        try container.encode(facts, forKey: .facts)
+        try container.encode(files, forKey: .files)
+        try container.encode(dependencies, forKey: .dependencies)
+    }
 }

@@ -1,27 +1,79 @@
 import Foundation
 
-/// Source lines of reported files, read once, for carets, suppressions and fingerprints.
+/// Source lines of reported files, read once, for carets, suppressions and fingerprints. A
+/// file is kept as bytes with the offsets of its lines: a line becomes a String only when
+/// asked for (reported files run to tens of thousands of lines, a handful are looked at).
 final class SourceCache: @unchecked Sendable {
-    private var lines: [String: [String]] = [:]
+    private struct Text {
+        var bytes: [UInt8]
+        /// Where each line starts; one more entry, the end, closes the last.
+        var starts: [Int]
+
+        var lineCount: Int { starts.count - 1 }
+
+        func line(_ number: Int) -> String {
+            guard number >= 1, number <= lineCount else { return "" }
+            // Before the line's newline (the end sentinel is one past the last byte, as if one followed).
+            var end = starts[number] - 1
+            if end > starts[number - 1], bytes[end - 1] == 13 { end -= 1 }
+            return String(decoding: bytes[starts[number - 1]..<end], as: UTF8.self)
+        }
+
+        /// The line holding the byte at `offset`.
+        func lineNumber(at offset: Int) -> Int {
+            var low = 0, high = lineCount - 1
+            while low < high {
+                let middle = (low + high + 1) / 2
+                if starts[middle] <= offset { low = middle } else { high = middle - 1 }
+            }
+            return low + 1
+        }
+    }
+
+    private var texts: [String: Text] = [:]
     private let lock = NSLock()
 
-    func lines(of file: String, workingDirectory: String) -> [String] {
+    private func text(of file: String, workingDirectory: String) -> Text {
         lock.lock()
         defer { lock.unlock() }
-        if let known = lines[file] { return known }
+        if let known = texts[file] { return known }
         let path = PathDisplay.absolute(file, workingDirectory: workingDirectory)
-        let data = FileManager.default.contents(atPath: path) ?? Data()
-        let text = String(decoding: data, as: UTF8.self)
-        let split = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            line.hasSuffix("\r") ? String(line.dropLast()) : String(line)
-        }
-        lines[file] = split
-        return split
+        let bytes = FileManager.default.contents(atPath: path).map { [UInt8]($0) } ?? []
+        var starts = [0]
+        for (offset, byte) in bytes.enumerated() where byte == 10 { starts.append(offset + 1) }
+        starts.append(bytes.count + 1)
+        let text = Text(bytes: bytes, starts: starts)
+        texts[file] = text
+        return text
+    }
+
+    func lineCount(of file: String, workingDirectory: String) -> Int {
+        text(of: file, workingDirectory: workingDirectory).lineCount
     }
 
     func line(_ number: Int, of file: String, workingDirectory: String) -> String {
-        let all = lines(of: file, workingDirectory: workingDirectory)
-        return number >= 1 && number <= all.count ? all[number - 1] : ""
+        text(of: file, workingDirectory: workingDirectory).line(number)
+    }
+
+    /// The numbers of the lines that contain any of these strings, in order.
+    func lines(of file: String, containing needles: [String], workingDirectory: String) -> [Int] {
+        let text = text(of: file, workingDirectory: workingDirectory)
+        var found = Set<Int>()
+        for needle in needles.map({ Array($0.utf8) }) where !needle.isEmpty && needle.count <= text.bytes.count {
+            text.bytes.withUnsafeBufferPointer { haystack in
+                var index = 0
+                let last = haystack.count - needle.count
+                while index <= last {
+                    if haystack[index] == needle[0] {
+                        var matched = 1
+                        while matched < needle.count && haystack[index + matched] == needle[matched] { matched += 1 }
+                        if matched == needle.count { found.insert(text.lineNumber(at: index)) }
+                    }
+                    index += 1
+                }
+            }
+        }
+        return found.sorted()
     }
 
     /// The column just past the identifier or keyword starting at `column` (1-based, bytes).

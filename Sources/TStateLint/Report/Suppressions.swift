@@ -79,13 +79,14 @@ enum Suppressions {
         }
 
         func suppresses(_ diagnostic: Diagnostic) -> Bool {
-            let lines = sources.lines(of: diagnostic.location.file, workingDirectory: workingDirectory)
             let rule = diagnostic.rule
             let number = diagnostic.location.line
             let file = diagnostic.location.file
+            let lineCount = sources.lineCount(of: file, workingDirectory: workingDirectory)
             func mark(_ line: Int, _ accepts: (Directive) -> Bool) -> Bool {
-                guard line >= 1 && line <= lines.count else { return false }
-                for (index, directive) in directives(in: lines[line - 1]).enumerated() where accepts(directive) && directive.covers(rule) {
+                guard line >= 1 && line <= lineCount else { return false }
+                let text = sources.line(line, of: file, workingDirectory: workingDirectory)
+                for (index, directive) in directives(in: text).enumerated() where accepts(directive) && directive.covers(rule) {
                     used.insert(Site(file: file, line: line, index: index))
                     return true
                 }
@@ -93,7 +94,7 @@ enum Suppressions {
             }
             if mark(number, { $0.kind == .ignore || $0.kind == .noLint }) { return true }
             if mark(number - 1, { $0.kind == .ignore || $0.kind == .noLintNextLine }) { return true }
-            let candidates = fileWideLines[file] ?? lines.indices.filter { lines[$0].contains("ignore-file") }.map { $0 + 1 }
+            let candidates = fileWideLines[file] ?? sources.lines(of: file, containing: ["ignore-file"], workingDirectory: workingDirectory)
             fileWideLines[file] = candidates
             for line in candidates where mark(line, { $0.kind == .ignoreFile }) { return true }
             return false
@@ -126,9 +127,10 @@ enum Suppressions {
         func sites(in files: [String]) -> [(site: Site, directive: Directive)] {
             var result: [(Site, Directive)] = []
             for file in files where Self.mayHoldDirectives(PathDisplay.absolute(file, workingDirectory: workingDirectory)) {
-                for (number, line) in sources.lines(of: file, workingDirectory: workingDirectory).enumerated() {
+                for number in sources.lines(of: file, containing: ["tstate-lint:", "NOLINT"], workingDirectory: workingDirectory) {
+                    let line = sources.line(number, of: file, workingDirectory: workingDirectory)
                     for (index, directive) in directives(in: line).enumerated() {
-                        result.append((Site(file: file, line: number + 1, index: index), directive))
+                        result.append((Site(file: file, line: number, index: index), directive))
                     }
                 }
             }
