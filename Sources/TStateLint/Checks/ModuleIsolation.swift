@@ -228,7 +228,9 @@ enum ModuleIsolation {
             }
             return Membership(functions: functions, files: files, storage: owned)
         }
-        var memberships = definitions.map(membership(of:))
+        let found = ResultSlots<Membership>(count: definitions.count)
+        DispatchQueue.concurrentPerform(iterations: definitions.count) { index in found[index] = membership(of: definitions[index]) }
+        var memberships = found.values.map { $0! }
         let interpreterGuards = definitions.isEmpty ? [] : program.functions.filter(remembersFirstInterpreter)
         if definitions.count > 1 {
             var modulesPerFile: [String: Int] = [:]
