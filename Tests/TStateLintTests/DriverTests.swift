@@ -55,8 +55,9 @@ import Testing
              "-MD", "-MF", "dep.d", "-fplugin=/tmp/evil.so", "-Xclang", "-load", "-Xclang", "/tmp/evil2.so", "-fpass-plugin=/tmp/p.so",
              "-Xclang", "-plugin", "-Xclang", "evil", "-fno-semantic-interposition", "-include", "config.h", "src/x.c"],
             directory: "/project/build")
+        // No config.h in /project/build: clang looks for it on the include path, so it stays as written.
         #expect(arguments == ["-I/project/build/include", "-I", "/project/other", "-isystem", "/sys", "-DX=1", "-U", "Y", "-std=c11", "-O2",
-                              "-include", "/project/build/config.h"])
+                              "-include", "config.h"])
         #expect(dropped == ["-fplugin=/tmp/evil.so", "-Xclang -load -Xclang /tmp/evil2.so", "-fpass-plugin=/tmp/p.so", "-Xclang -plugin -Xclang evil"])
     }
 
@@ -112,8 +113,16 @@ import Testing
             ["-Xclang", "-load", "-Xclang", "/tmp/evil.so", "-Xclang", "-add-plugin", "-Xclang", "evil", "-fpass-plugin=/tmp/p.so",
              "-Xclang", "-fno-validate-pch", "-I", "include", "-Iother", "-DX=1", "-include", "config.h"], directory: "/project")
         #expect(given.arguments == ["-Xclang", "-fno-validate-pch", "-I", "/project/include", "-I/project/other", "-DX=1",
-                                    "-include", "/project/config.h"])
+                                    "-include", "config.h"])
         #expect(given.dropped == ["-Xclang -load -Xclang /tmp/evil.so", "-Xclang -add-plugin -Xclang evil", "-fpass-plugin=/tmp/p.so"])
+
+        // `-include`: a header in the working directory is that one, else the one on the include path.
+        try Self.write("#define BUGGY 1\n", to: root + "/settings/buggy.h")
+        try Self.write(Self.conditional, to: root + "/c.c")
+        let onIncludePath = try Self.run(root, ["c.c"]) { $0.clangArguments = ["-include", "buggy.h", "-I", "settings"] }
+        #expect(Self.findings(onIncludePath) == ["c.c:7:TS201"] && onIncludePath.files.map(\.status) == [.analyzed])
+        let inWorkingDirectory = try Self.run(root, ["c.c"]) { $0.clangArguments = ["-include", "settings/buggy.h"] }
+        #expect(Self.findings(inWorkingDirectory) == ["c.c:7:TS201"] && inWorkingDirectory.files.map(\.status) == [.analyzed])
         try Self.write("#define BUGGY 1\n", to: root + "/include/flags.h")
         try Self.write("#include \"flags.h\"\n" + Self.conditional, to: root + "/b.c")
         let separated = try Self.run(root, ["b.c"]) {

@@ -129,25 +129,6 @@ public struct CallGraph: Sendable {
         }
         return components
     }
-
-    /// Components grouped so that every component's callees are in earlier groups.
-    public func levels(of components: [[Int]]) -> [[[Int]]] {
-        var componentOf = [Int](repeating: 0, count: functions.count)
-        for (position, component) in components.enumerated() { for member in component { componentOf[member] = position } }
-        var level = [Int](repeating: 0, count: components.count)
-        for (position, component) in components.enumerated() {
-            var height = 0
-            for member in component {
-                for callee in callees[member] where componentOf[callee] != position {
-                    height = max(height, level[componentOf[callee]] + 1)
-                }
-            }
-            level[position] = height
-        }
-        var grouped: [[[Int]]] = Array(repeating: [], count: (level.max() ?? -1) + 1)
-        for (position, component) in components.enumerated() { grouped[level[position]].append(component) }
-        return grouped
-    }
 }
 
 /// What decides the targets of an indirect call: the pointer's type, and the struct field it

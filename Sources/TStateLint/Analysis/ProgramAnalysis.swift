@@ -96,14 +96,12 @@ public final class ProgramAnalysis: @unchecked Sendable {
         let functions = graph.functions
         var firstPass = [FirstPass?](repeating: nil, count: functions.count)
         let components = graph.stronglyConnectedComponents()
-        for level in graph.levels(of: components) {
-            let results = ResultSlots<[(Int, FirstPass)]>(count: level.count)
-            DispatchQueue.concurrentPerform(iterations: level.count) { position in
-                results[position] = self.summarize(component: level[position])
-            }
-            for case let component? in results.values {
-                for (index, pass) in component { firstPass[index] = pass }
-            }
+        let summarized = ResultSlots<[(Int, FirstPass)]>(count: components.count)
+        DependencyScheduler(components: components, callees: graph.callees).run { component in
+            summarized[component] = self.summarize(component: components[component])
+        }
+        for case let component? in summarized.values {
+            for (index, pass) in component { firstPass[index] = pass }
         }
         summaryDuration = Date().timeIntervalSince(started)
 
@@ -317,3 +315,52 @@ extension ProgramAnalysis: SummaryProvider {
     }
 }
 
+
+/// Runs work for every component of the call graph, each as soon as the components it calls
+/// are done, on all cores (not level by level: one large function does not hold back the
+/// components that do not depend on it).
+final class DependencyScheduler: @unchecked Sendable {
+    private let dependents: [[Int]]
+    private var waitingOn: [Int]
+    private let lock = NSLock()
+    private let group = DispatchGroup()
+
+    init(components: [[Int]], callees: [[Int]]) {
+        var componentOf = [Int](repeating: 0, count: callees.count)
+        for (component, members) in components.enumerated() { for member in members { componentOf[member] = component } }
+        var dependents = [[Int]](repeating: [], count: components.count)
+        var waitingOn = [Int](repeating: 0, count: components.count)
+        for (component, members) in components.enumerated() {
+            var calledComponents = Set<Int>()
+            for member in members {
+                for callee in callees[member] where componentOf[callee] != component { calledComponents.insert(componentOf[callee]) }
+            }
+            waitingOn[component] = calledComponents.count
+            for called in calledComponents { dependents[called].append(component) }
+        }
+        self.dependents = dependents
+        self.waitingOn = waitingOn
+    }
+
+    func run(_ work: @escaping @Sendable (Int) -> Void) {
+        let ready = waitingOn.indices.filter { waitingOn[$0] == 0 }
+        for component in ready { start(component, work) }
+        group.wait()
+    }
+
+    private func start(_ component: Int, _ work: @escaping @Sendable (Int) -> Void) {
+        group.enter()
+        DispatchQueue.global().async {
+            work(component)
+            var ready: [Int] = []
+            self.lock.lock()
+            for dependent in self.dependents[component] {
+                self.waitingOn[dependent] -= 1
+                if self.waitingOn[dependent] == 0 { ready.append(dependent) }
+            }
+            self.lock.unlock()
+            for next in ready { self.start(next, work) }
+            self.group.leave()
+        }
+    }
+}

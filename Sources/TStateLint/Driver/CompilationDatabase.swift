@@ -144,6 +144,12 @@ enum CompileFlags {
         var dropped: [String] = []
         var index = 0
         func absolute(_ path: String) -> String { path.hasPrefix("=") ? path : PathDisplay.absolute(path, workingDirectory: directory) }
+        // `-include x.h` is looked for in the working directory, then on the include path.
+        func included(_ path: String) -> String {
+            let resolved = absolute(path)
+            return path.hasPrefix("/") || FileManager.default.fileExists(atPath: resolved) ? resolved : path
+        }
+        func resolve(_ flag: String, _ path: String) -> String { flag == "-include" || flag == "-imacros" ? included(path) : absolute(path) }
         while index < words.count {
             let word = words[index]
             let next: String? = index + 1 < words.count ? words[index + 1] : nil
@@ -169,12 +175,12 @@ enum CompileFlags {
                 continue
             }
             if let flag = pathFlags.first(where: { word == $0 }) {
-                if let next { arguments += [flag, absolute(next)] }
+                if let next { arguments += [flag, resolve(flag, next)] }
                 index += 1
                 continue
             }
             if let flag = pathFlags.first(where: { word.hasPrefix($0) && word.count > $0.count }) {
-                arguments.append(flag + absolute(String(word.dropFirst(flag.count))))
+                arguments.append(flag + resolve(flag, String(word.dropFirst(flag.count))))
                 continue
             }
             if word.hasPrefix("--sysroot") {
