@@ -67,6 +67,27 @@ import Testing
         #expect(try Self.json(decoded) == Self.json(unit))
     }
 
+    /// A stored exploration compares its callees' summaries by the digest of their coded form:
+    /// equal summaries must code to equal bytes, whatever order their dictionaries were filled in.
+    @Test func equalSummariesCodeToEqualBytes() throws {
+        func exit(_ order: [Int]) -> SummaryExit {
+            var stores: [SummaryPlace: SummaryValue] = [:]
+            var conditions: [Int: SummaryValue] = [:]
+            for index in order {
+                stores[.field(.parameter(index % 3), "f\(index)")] = .integer(Int64(index))
+                stores[.global(usr: "c:@g\(index)", name: "g")] = .createdThreadState
+                conditions[index] = .nonZero
+            }
+            return SummaryExit(entry: .attached, returned: nil, attachment: .unchanged, stores: stores, outstandingEnsures: 0,
+                               releasedTokens: [], locksHeld: [], locksReleased: [], parameterConditions: conditions, effectTrace: [])
+        }
+        let forward = exit(Array(0..<40)), backward = exit(Array((0..<40).reversed()))
+        #expect(forward == backward)
+        let a = try UnitCoding.encoder().encode(forward), b = try UnitCoding.encoder().encode(backward)
+        #expect(a == b)
+        #expect(try UnitCoding.decoder().decode(SummaryExit.self, from: a) == forward)
+    }
+
     @Test func damagedPayloadsAreRejectedNotCrashedOn() throws {
         let data = [UInt8](try BinaryEncoder().encode(Self.sample))
         var generator = SystemRandomNumberGenerator()

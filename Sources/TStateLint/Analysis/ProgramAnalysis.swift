@@ -191,7 +191,7 @@ public final class ProgramAnalysis: @unchecked Sendable {
 
     /// Whether every question a stored exploration asked gets the same answer now.
     private func stillHolds(_ queries: [MemoQuery]) -> Bool {
-        return queries.allSatisfy { query in
+        queries.allSatisfy { query in
             switch query {
             case .summary(let usr, let digest): return summaryDigest(forUSR: usr) == digest
             case .indirectTargets(let pointer, let targets): return graph.indirectTargets(of: pointer) == targets
@@ -314,7 +314,6 @@ extension ProgramAnalysis: SummaryProvider {
         return enteredDetached[usr] != nil
     }
 }
-
 
 /// Runs work for every component of the call graph, each as soon as the components it calls
 /// are done, on all cores (not level by level: one large function does not hold back the

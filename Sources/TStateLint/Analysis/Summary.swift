@@ -10,6 +10,17 @@ public indirect enum SummaryPlace: Hashable, Codable, Sendable, CustomStringConv
     case dereference(SummaryPlace)
     case element(SummaryPlace)
 
+    /// Distinct for distinct places (the description names globals by name only).
+    var canonicalKey: String {
+        switch self {
+        case .parameter(let index): return "p\(index)"
+        case .global(let usr, _): return "g" + usr
+        case .field(let base, let name): return base.canonicalKey + "->" + name
+        case .dereference(let base): return "*(" + base.canonicalKey + ")"
+        case .element(let base): return base.canonicalKey + "[]"
+        }
+    }
+
     public var description: String {
         switch self {
         case .parameter(let index): return "parameter \(index + 1)"
@@ -80,6 +91,57 @@ public struct SummaryExit: Hashable, Codable, Sendable {
         a.effectTrace = []
         b.effectTrace = []
         return a == b
+    }
+}
+
+extension SummaryExit {
+    private enum CodingKeys: String, CodingKey {
+        case entry, returned, attachment, stores, outstandingEnsures, releasedTokens, releasesCallersEnsure
+        case locksHeld, locksReleased, parameterConditions, effectTrace
+    }
+
+    /// Dictionaries are coded as lists in a fixed order: equal summaries code to equal bytes,
+    /// whose digest is how a stored exploration knows its callee did not change.
+    private struct Store: Codable {
+        var place: SummaryPlace
+        var value: SummaryValue
+    }
+
+    private struct Condition: Codable {
+        var parameter: Int
+        var value: SummaryValue
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(entry, forKey: .entry)
+        try container.encodeIfPresent(returned, forKey: .returned)
+        try container.encode(attachment, forKey: .attachment)
+        try container.encode(stores.map { Store(place: $0.key, value: $0.value) }.sorted { $0.place.canonicalKey < $1.place.canonicalKey },
+                             forKey: .stores)
+        try container.encode(outstandingEnsures, forKey: .outstandingEnsures)
+        try container.encode(releasedTokens, forKey: .releasedTokens)
+        try container.encode(releasesCallersEnsure, forKey: .releasesCallersEnsure)
+        try container.encode(locksHeld, forKey: .locksHeld)
+        try container.encode(locksReleased, forKey: .locksReleased)
+        try container.encode(parameterConditions.map { Condition(parameter: $0.key, value: $0.value) }.sorted { $0.parameter < $1.parameter },
+                             forKey: .parameterConditions)
+        try container.encode(effectTrace, forKey: .effectTrace)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        entry = try container.decode(EntryAssumption.self, forKey: .entry)
+        returned = try container.decodeIfPresent(SummaryValue.self, forKey: .returned)
+        attachment = try container.decode(SummaryAttachment.self, forKey: .attachment)
+        stores = Dictionary(try container.decode([Store].self, forKey: .stores).map { ($0.place, $0.value) }) { first, _ in first }
+        outstandingEnsures = try container.decode(Int.self, forKey: .outstandingEnsures)
+        releasedTokens = try container.decode([SummaryPlace].self, forKey: .releasedTokens)
+        releasesCallersEnsure = try container.decode(Bool.self, forKey: .releasesCallersEnsure)
+        locksHeld = try container.decode([SummaryLock].self, forKey: .locksHeld)
+        locksReleased = try container.decode([SummaryLock].self, forKey: .locksReleased)
+        parameterConditions = Dictionary(try container.decode([Condition].self, forKey: .parameterConditions).map { ($0.parameter, $0.value) }) { first, _ in first }
+        effectTrace = try container.decode([TraceStep].self, forKey: .effectTrace)
     }
 }
 

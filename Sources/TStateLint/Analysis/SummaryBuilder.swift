@@ -233,7 +233,7 @@ struct PlaceMap {
         }
         return SummaryExit(entry: state.entry, returned: value(record.returned, in: state), attachment: attachment,
                            stores: stores, outstandingEnsures: state.gilFrames.count,
-                           releasedTokens: state.releasedExternalTokens.compactMap(place).sorted { "\($0)" < "\($1)" },
+                           releasedTokens: state.releasedExternalTokens.compactMap(place).sorted { ("\($0)", $0.canonicalKey) < ("\($1)", $1.canonicalKey) },
                            releasesCallersEnsure: state.releasesCallersEnsure,
                            locksHeld: held, locksReleased: released, parameterConditions: conditions,
                            effectTrace: Array(effectTrace.suffix(6)))
