@@ -67,6 +67,40 @@ import Testing
         #expect(try Self.json(decoded) == Self.json(unit))
     }
 
+    /// Functions and stored explorations are read field by field (records): damage, however
+    /// placed, is an error or another value, never a crash or a runaway allocation.
+    @Test func damagedRecordsAreRejectedNotCrashedOn() throws {
+        let path = TestSupport.fixturesDirectory + "/programs/clean_guard_helpers/guard.c"
+        let unit = try TestSupport.lower(String(contentsOfFile: path, encoding: .utf8))
+        let diagnostic = Diagnostic(rule: "TS101", message: "m", location: unit.functions[0].location, function: "f",
+                                    trace: [TraceStep(location: unit.functions[0].location, message: "here")])
+        let entry = MemoEntry(queries: [.summary(usr: "c:@F@f", digest: 7), .summary(usr: "c:@F@g", digest: nil),
+                                        .indirectTargets(IndirectPointer(signature: "int (void)", field: "cb"), targets: ["c:@F@h"]),
+                                        .enteredDetached(usr: "c:@F@k", answer: true)],
+                              summary: Data([1, 2, 3]), summaryDigest: 42, callSiteAttachments: ["c:@F@g": [.attached, .detached]],
+                              diagnostics: [diagnostic], component: "a\nb")
+        let memo = [UInt8](UnitCoding.encoder().encodeRecord { $0.memoEntries(["key": entry]) })
+        let decodedMemo = try UnitCoding.decoder().decodeRecord(from: Data(memo)) { try $0.memoEntries() }["key"]
+        #expect(decodedMemo?.queries == entry.queries && decodedMemo?.diagnostics == entry.diagnostics
+                && decodedMemo?.summary == entry.summary && decodedMemo?.component == entry.component)
+        let coded = [UInt8](try UnitCoding.encoder().encode(unit))
+        var generator = SystemRandomNumberGenerator()
+        for payload in [coded, memo] {
+            for length in stride(from: 0, to: payload.count, by: max(1, payload.count / 300)) {
+                _ = try? UnitCoding.decoder().decode(TranslationUnit.self, from: Data(payload.prefix(length)))
+                _ = try? UnitCoding.decoder().decodeRecord(from: Data(payload.prefix(length))) { try $0.memoEntries() }
+            }
+            for _ in 0..<1000 {
+                var damaged = payload
+                for _ in 0..<Int.random(in: 1...4, using: &generator) {
+                    damaged[Int.random(in: 0..<damaged.count, using: &generator)] = UInt8.random(in: 0...255, using: &generator)
+                }
+                _ = try? UnitCoding.decoder().decode(TranslationUnit.self, from: Data(damaged))
+                _ = try? UnitCoding.decoder().decodeRecord(from: Data(damaged)) { try $0.memoEntries() }
+            }
+        }
+    }
+
     /// A stored exploration compares its callees' summaries by the digest of their coded form:
     /// equal summaries must code to equal bytes, whatever order their dictionaries were filled in.
     @Test func equalSummariesCodeToEqualBytes() throws {

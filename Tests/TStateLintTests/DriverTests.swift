@@ -271,6 +271,18 @@ import Testing
         }
         static PyMethodDef methods[] = {{"walk", walk, METH_O, NULL}, {NULL, NULL, 0, NULL}};
         """, to: root + "/src/recursive.c")
+        // `nap` is only called with no thread state: analysed as entered detached, and
+        // `background`, which calls it, explored a second time in the same (inferred) context.
+        try Self.write("""
+        #include <Python.h>
+        #include <unistd.h>
+        static void nap(void) { usleep(10); }
+        static void background(void) {
+            Py_BEGIN_ALLOW_THREADS
+            nap();
+            Py_END_ALLOW_THREADS
+        }
+        """, to: root + "/src/detached.c")
         let other = "#include <Python.h>\nstatic PyObject *other(PyObject *s, PyObject *a) { Py_RETURN_NONE; }\n"
             + "static PyMethodDef methods[] = {{\"other\", other, METH_O, NULL}, {NULL, NULL, 0, NULL}};\n"
         try Self.write(other, to: root + "/src/other.c")
@@ -289,13 +301,21 @@ import Testing
         #expect(unrelated.statistics.explorations > 0 && unrelated.statistics.explorations < cold.statistics.explorations)
         #expect(unrelated.statistics.reusedExplorations == cold.statistics.explorations - unrelated.statistics.explorations)
 
+        // Nothing changed (and no stored whole-run result): nothing is explored.
+        try FileManager.default.removeItem(atPath: cache + "/runs")
+        let unchanged = try cached()
+        #expect(unchanged.diagnostics == cold.diagnostics)
+        #expect(unchanged.statistics.explorations == 0 && unchanged.statistics.reusedExplorations == cold.statistics.explorations)
+
         // The callee no longer needs a thread state: its callers in other files, the recursive
         // pair among them, ask again and get another answer.
         try Self.write(helper.replacingOccurrences(of: "Py_DECREF(o);", with: "(void)o;"), to: root + "/src/helper.c")
         let calleeChanged = try cached()
         #expect(Self.findings(calleeChanged).isEmpty)
         #expect(calleeChanged.diagnostics == (try uncached()).diagnostics)
-        #expect(calleeChanged.statistics.reusedExplorations == unrelated.statistics.explorations)
+        // Reused: other.c's and detached.c's, which do not call it.
+        #expect(calleeChanged.statistics.reusedExplorations > unrelated.statistics.explorations)
+        #expect(calleeChanged.statistics.explorations + calleeChanged.statistics.reusedExplorations == cold.statistics.explorations)
 
         // And back (without the stored whole-run results, so that explorations are looked up):
         // the stored explorations of the first version are used again, and they are current.

@@ -144,7 +144,9 @@ public final class ProgramAnalysis: @unchecked Sendable {
             let diagnostics: [Diagnostic]
             if contexts[index].assumption != .unknown || callsEnteredDetached[index] {
                 let context = contexts[index]
-                let key = self.memoKey(index, context: context)
+                // Apart from the first exploration's key even when the context is the same
+                // (a caller of a function entered detached explored again).
+                let key = self.memoKey(index, context: context).map { $0 + "|final" }
                 if let key, let entry = self.storedMemo[key], let stored = entry.diagnostics, self.stillHolds(entry.queries) {
                     diagnostics = stored
                     memo[key] = entry
