@@ -59,21 +59,31 @@ final class SourceCache: @unchecked Sendable {
     func lines(of file: String, containing needles: [String], workingDirectory: String) -> [Int] {
         let text = text(of: file, workingDirectory: workingDirectory)
         var found = Set<Int>()
-        for needle in needles.map({ Array($0.utf8) }) where !needle.isEmpty && needle.count <= text.bytes.count {
-            text.bytes.withUnsafeBufferPointer { haystack in
-                var index = 0
-                let last = haystack.count - needle.count
-                while index <= last {
-                    if haystack[index] == needle[0] {
-                        var matched = 1
-                        while matched < needle.count && haystack[index + matched] == needle[matched] { matched += 1 }
-                        if matched == needle.count { found.insert(text.lineNumber(at: index)) }
-                    }
-                    index += 1
+        text.bytes.withUnsafeBufferPointer { haystack in
+            for needle in needles {
+                SourceCache.occurrences(of: needle, in: haystack) { offset in
+                    found.insert(text.lineNumber(at: offset))
+                    return true
                 }
             }
         }
         return found.sorted()
+    }
+
+    /// Calls `found` with the offset of each occurrence of `needle` until it returns false.
+    static func occurrences(of needle: String, in haystack: UnsafeBufferPointer<UInt8>, _ found: (Int) -> Bool) {
+        let needle = Array(needle.utf8)
+        guard !needle.isEmpty, haystack.count >= needle.count else { return }
+        var index = 0
+        let last = haystack.count - needle.count
+        while index <= last {
+            if haystack[index] == needle[0] {
+                var matched = 1
+                while matched < needle.count && haystack[index + matched] == needle[matched] { matched += 1 }
+                if matched == needle.count, !found(index) { return }
+            }
+            index += 1
+        }
     }
 
     /// The column just past the identifier or keyword starting at `column` (1-based, bytes).

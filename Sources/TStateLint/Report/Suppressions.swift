@@ -106,19 +106,13 @@ enum Suppressions {
             guard let data = FileManager.default.contents(atPath: path) else { return false }
             return data.withUnsafeBytes { bytes in
                 let haystack = bytes.bindMemory(to: UInt8.self)
-                return [Array("tstate-lint:".utf8), Array("NOLINT".utf8)].contains { needle in
-                    guard haystack.count >= needle.count else { return false }
-                    var index = 0
-                    let last = haystack.count - needle.count
-                    while index <= last {
-                        if haystack[index] == needle[0] {
-                            var matched = 1
-                            while matched < needle.count && haystack[index + matched] == needle[matched] { matched += 1 }
-                            if matched == needle.count { return true }
-                        }
-                        index += 1
+                return ["tstate-lint:", "NOLINT"].contains { needle in
+                    var seen = false
+                    SourceCache.occurrences(of: needle, in: haystack) { _ in
+                        seen = true
+                        return false
                     }
-                    return false
+                    return seen
                 }
             }
         }
