@@ -67,7 +67,7 @@ struct ModuleFactsCollector {
         var type = variable.type.canonical
         let isArray = clang_getArrayElementType(type).kind != CXType_Invalid
         if isArray { type = clang_getArrayElementType(type).canonical }
-        switch type.spelling.replacingOccurrences(of: "const ", with: "") {
+        switch TypeSpelling.removing("const ", from: type.spelling) {
         case "struct PyModuleDef" where !isArray:
             var definition = ModuleDefinitionFact(variable: variable.spelling, usr: variable.usr, location: context.location(variable.location))
             for (field, value) in fieldInitializers(initializer, record: type) {
@@ -203,8 +203,7 @@ struct ModuleFactsCollector {
     }
 
     private func bareName(_ type: CXType) -> String {
-        type.spelling.replacingOccurrences(of: "const ", with: "").replacingOccurrences(of: "struct ", with: "")
-            .trimmingCharacters(in: .whitespaces)
+        TypeSpelling.bare(type.spelling)
     }
 
     private func classifyStorage(_ type: CXType, depth: Int) -> (StaticStorageFact.Holding, String?)? {

@@ -162,7 +162,7 @@ final class UnitContext {
         switch canonical.kind {
         case CXType_Pointer:
             let pointee = canonical.pointee.canonical
-            let name = pointee.spelling.replacingOccurrences(of: "const ", with: "")
+            let name = TypeSpelling.removing("const ", from: pointee.spelling)
             switch name {
             case "struct _ts": return .threadState
             case "struct _is": return .interpreterState
@@ -183,11 +183,7 @@ final class UnitContext {
 
     /// One of CPython's object structs (the model's list), by typedef or struct name.
     func isCPythonObjectStruct(_ type: CXType) -> Bool {
-        func bare(_ spelling: String) -> String {
-            spelling.replacingOccurrences(of: "const ", with: "").replacingOccurrences(of: "struct ", with: "")
-                .trimmingCharacters(in: .whitespaces)
-        }
-        return options.objectStructs.contains(bare(type.spelling)) || options.objectStructs.contains(bare(type.canonical.spelling))
+        options.objectStructs.contains(TypeSpelling.bare(type.spelling)) || options.objectStructs.contains(TypeSpelling.bare(type.canonical.spelling))
     }
 
     /// `struct { PyObject_HEAD ... }` or `struct { PyObject ob_base; ... }`, nested.
@@ -242,5 +238,38 @@ public enum PathDisplay {
         let base = workingDirectory.hasSuffix("/") ? workingDirectory : workingDirectory + "/"
         if absolutePath.hasPrefix(base) { return String(absolutePath.dropFirst(base.count)) }
         return absolutePath
+    }
+}
+
+/// Type spellings without qualifiers and tags, found by bytes (Foundation's string search
+/// showed in profiles of large files: it runs for every declaration).
+enum TypeSpelling {
+    /// `const struct _object *` -> `_object *`.
+    static func bare(_ spelling: String) -> String {
+        var bytes = removing(Array("struct ".utf8), from: removing(Array("const ".utf8), from: Array(spelling.utf8)))
+        while let last = bytes.last, last == 32 || last == 9 { bytes.removeLast() }
+        let start = bytes.firstIndex { $0 != 32 && $0 != 9 } ?? bytes.count
+        return String(decoding: bytes[start...], as: UTF8.self)
+    }
+
+    static func removing(_ needle: String, from spelling: String) -> String {
+        String(decoding: removing(Array(needle.utf8), from: Array(spelling.utf8)), as: UTF8.self)
+    }
+
+    /// Every occurrence of `needle`, left to right, removed.
+    private static func removing(_ needle: [UInt8], from bytes: [UInt8]) -> [UInt8] {
+        guard bytes.count >= needle.count else { return bytes }
+        var result: [UInt8] = []
+        result.reserveCapacity(bytes.count)
+        var index = 0
+        while index < bytes.count {
+            if bytes[index] == needle[0], index + needle.count <= bytes.count, bytes[index..<index + needle.count].elementsEqual(needle) {
+                index += needle.count
+            } else {
+                result.append(bytes[index])
+                index += 1
+            }
+        }
+        return result
     }
 }
