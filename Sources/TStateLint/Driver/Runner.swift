@@ -218,6 +218,10 @@ public struct Runner {
         let analysisStarted = Date()
         progress?(.analysing(functions: units.reduce(0) { $0 + $1.functions.count }))
         let program = Program(units: units)
+        // The module-isolation rules read only the program: worked out alongside the analysis.
+        let isolationResult = ResultSlots<(diagnostics: [Diagnostic], modules: [ModuleReadiness])>(count: 1)
+        let isolationDone = DispatchGroup()
+        DispatchQueue.global().async(group: isolationDone) { isolationResult[0] = ModuleIsolation.run(program) }
         let programAnalysis: ProgramAnalysis
         let registrars = Set(configuration.foreignThreadRegistrars)
         if let cache, let cacheDirectory = options.cacheDirectory {
@@ -237,7 +241,8 @@ public struct Runner {
         statistics.explorations = programAnalysis.explorations
         statistics.reusedExplorations = programAnalysis.reusedExplorations
         var diagnostics = programAnalysis.diagnostics.flatMap { $0 }
-        let moduleIsolation = ModuleIsolation.run(program)
+        isolationDone.wait()
+        let moduleIsolation = isolationResult[0]!
         diagnostics += moduleIsolation.diagnostics
         func ignoredByConfiguration(_ diagnostic: Diagnostic) -> Bool {
             !rules.contains(diagnostic.rule) || configuration.perFileIgnores.contains { pattern, ignored in
