@@ -248,7 +248,7 @@ struct ParsingOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "No progress line and no statistics on standard error.")
     var quiet = false
 
-    @Flag(name: .long, help: "Print where the time went (files parsed, cache hits, parse and analysis time) on standard error.")
+    @Flag(name: .long, help: "Print where the time went (files parsed, cache hits, function explorations run and reused, parse and analysis time) on standard error.")
     var statistics = false
 
     @Flag(name: .long, help: ArgumentHelp("Parse in this process instead of worker processes (a crash in libclang then ends the run).", visibility: .hidden))
