@@ -11,10 +11,6 @@ extension CXString {
     }
 }
 
-private final class CursorCollector {
-    var cursors: [CXCursor] = []
-}
-
 extension CXCursor {
     var kind: CXCursorKind { clang_getCursorKind(self) }
     var spelling: String { clang_getCursorSpelling(self).consume() }
@@ -31,22 +27,63 @@ extension CXCursor {
     var stripped: CXCursor {
         var cursor = self
         while cursor.kind == CXCursor_UnexposedExpr || cursor.kind == CXCursor_ParenExpr || cursor.kind == CXCursor_CStyleCastExpr {
-            let expressions = cursor.children.filter { $0.isExpression }
-            guard expressions.count == 1 else { break }
-            cursor = expressions[0]
+            guard let only = cursor.onlyExpressionChild else { break }
+            cursor = only
         }
         return cursor
+    }
+
+    /// The last direct child that is an expression.
+    var lastExpressionChild: CXCursor? {
+        var last: CXCursor?
+        withUnsafeMutablePointer(to: &last) { pointer in
+            _ = clang_visitChildren(self, { child, _, data in
+                if clang_isExpression(clang_getCursorKind(child)) != 0 { data!.assumingMemoryBound(to: CXCursor?.self).pointee = child }
+                return CXChildVisit_Continue
+            }, pointer)
+        }
+        return last
+    }
+
+    /// The child expression when there is exactly one.
+    private var onlyExpressionChild: CXCursor? {
+        var found: (cursor: CXCursor?, count: Int) = (nil, 0)
+        withUnsafeMutablePointer(to: &found) { pointer in
+            _ = clang_visitChildren(self, { child, _, data in
+                guard clang_isExpression(clang_getCursorKind(child)) != 0 else { return CXChildVisit_Continue }
+                let found = data!.assumingMemoryBound(to: (cursor: CXCursor?, count: Int).self)
+                found.pointee.count += 1
+                found.pointee.cursor = child
+                return found.pointee.count > 1 ? CXChildVisit_Break : CXChildVisit_Continue
+            }, pointer)
+        }
+        return found.count == 1 ? found.cursor : nil
     }
     var isStatement: Bool { clang_isStatement(kind) != 0 }
 
     /// Direct children in source order.
     var children: [CXCursor] {
-        let collector = CursorCollector()
-        clang_visitChildren(self, { child, _, data in
-            Unmanaged<CursorCollector>.fromOpaque(data!).takeUnretainedValue().cursors.append(child)
-            return CXChildVisit_Continue
-        }, Unmanaged.passUnretained(collector).toOpaque())
-        return collector.cursors
+        var cursors: [CXCursor] = []
+        cursors.reserveCapacity(4)
+        withUnsafeMutablePointer(to: &cursors) { pointer in
+            _ = clang_visitChildren(self, { child, _, data in
+                data!.assumingMemoryBound(to: [CXCursor].self).pointee.append(child)
+                return CXChildVisit_Continue
+            }, pointer)
+        }
+        return cursors
+    }
+
+    /// The first direct child, without collecting the others.
+    var firstChild: CXCursor? {
+        var first: CXCursor?
+        withUnsafeMutablePointer(to: &first) { pointer in
+            _ = clang_visitChildren(self, { child, _, data in
+                data!.assumingMemoryBound(to: CXCursor?.self).pointee = child
+                return CXChildVisit_Break
+            }, pointer)
+        }
+        return first
     }
 
     var extent: CXSourceRange { clang_getCursorExtent(self) }

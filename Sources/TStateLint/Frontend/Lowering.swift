@@ -294,7 +294,7 @@ final class FunctionLowering {
             jump(to: target)
             if let body = cursor.children.last { try lowerStatement(body) }
         case CXCursor_GotoStmt:
-            let label = cursor.children.first?.spelling ?? cursor.spelling
+            let label = cursor.firstChild?.spelling ?? cursor.spelling
             jumpAway(to: labelBlock(label), .goto(label: label), at: location(cursor))
         case CXCursor_IndirectGotoStmt:
             for child in cursor.children { _ = try lowerExpression(child, wantValue: false) }
@@ -309,7 +309,7 @@ final class FunctionLowering {
                 jumpAway(to: target, .continueStatement, at: location(cursor))
             }
         case CXCursor_ReturnStmt:
-            let value = try cursor.children.first.map { try lowerExpression($0, wantValue: true) }
+            let value = try cursor.firstChild.map { try lowerExpression($0, wantValue: true) }
             terminate(.returns(value), at: location(cursor))
         case CXCursor_NullStmt, CXCursor_GCCAsmStmt, CXCursor_AsmStmt, CXCursor_MSAsmStmt, CXCursor_StaticAssert:
             break
@@ -329,8 +329,21 @@ final class FunctionLowering {
     /// section that expands to a bare `{`, a user's wrapper) at their position among the statements.
     @discardableResult
     private func lowerCompound(_ cursor: CXCursor, valueOfLast: Bool) throws -> Operand {
+        // No modelled macro in the file: the statements in order, without looking where each starts.
+        guard !context.modelledMacroIndexByFile.isEmpty, case let fileName = location(cursor).file,
+              context.modelledMacroIndexByFile[fileName] != nil else {
+            let children = cursor.children
+            var value = Operand.unknown
+            for (index, child) in children.enumerated() {
+                if valueOfLast && index == children.count - 1 && child.isExpression {
+                    value = try lowerExpression(child, wantValue: true)
+                } else {
+                    try lowerStatement(child)
+                }
+            }
+            return value
+        }
         let range = offsets(cursor)
-        let fileName = location(cursor).file
         try emitModelledMacros(in: fileName, startingIn: range.start...range.start)
         var position = range.start
         let children = cursor.children
@@ -702,7 +715,7 @@ final class FunctionLowering {
         case CXCursor_DeclRefExpr:
             return expression.referenced.kind == CXCursor_EnumConstantDecl
         case CXCursor_UnaryOperator:
-            guard let operand = expression.children.first else { return false }
+            guard let operand = expression.firstChild else { return false }
             return isConstantExpression(operand, &budget)
         case CXCursor_BinaryOperator:
             // The right operand first: a left-nested chain of calls fails at once.
@@ -799,7 +812,7 @@ final class FunctionLowering {
         case CXCursor_ArraySubscriptExpr:
             return try arrayElement(cursor).map(Operand.variable) ?? .unknown
         case CXCursor_AddrLabelExpr:
-            addressTakenLabels.insert(cursor.children.first?.spelling ?? cursor.spelling)
+            addressTakenLabels.insert(cursor.firstChild?.spelling ?? cursor.spelling)
             return .unknown
         default:
             break
@@ -880,7 +893,7 @@ final class FunctionLowering {
         case CXCursor_ArraySubscriptExpr:
             return try arrayElement(target)
         case CXCursor_UnaryOperator:
-            guard unaryOperator(target) == .dereference, let pointer = target.children.first else { break }
+            guard unaryOperator(target) == .dereference, let pointer = target.firstChild else { break }
             if case .variable(let base) = try lowerExpression(pointer, wantValue: true) {
                 return dereferenceVariable(base: resolveAlias(base), type: target.type)
             }

@@ -129,7 +129,7 @@ enum OperatorDecoder {
         if layoutVerified, let code = rawUnaryCode(cursor) {
             return unaryCodes[code] ?? .other
         }
-        guard let operand = cursor.children.first, let tokens = tokens() else { return .other }
+        guard let operand = cursor.firstChild, let tokens = tokens() else { return .other }
         let start = cursor.extent.start.expanded.offset
         let operandStart = operand.extent.start.expanded.offset
         let operandEnd = operand.extent.end.expanded.offset

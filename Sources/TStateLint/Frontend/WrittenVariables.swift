@@ -20,18 +20,18 @@ enum WrittenVariables {
             switch clang_getCursorKind(cursor) {
             case CXCursor_BinaryOperator:
                 let op = OperatorDecoder.binary(cursor, tokens: collector.tokens)
-                if op == .assign || (op == .other && !OperatorDecoder.layoutVerified) { target = cursor.children.first }
+                if op == .assign || (op == .other && !OperatorDecoder.layoutVerified) { target = cursor.firstChild }
             case CXCursor_CompoundAssignOperator:
-                target = cursor.children.first
+                target = cursor.firstChild
             case CXCursor_UnaryOperator:
                 let op = OperatorDecoder.unary(cursor, tokens: collector.tokens)
-                if op.isIncrementOrDecrement || op == .addressOf || op == .other { target = cursor.children.first }
+                if op.isIncrementOrDecrement || op == .addressOf || op == .other { target = cursor.firstChild }
             default:
                 break
             }
             if var written = target {
                 while written.kind == CXCursor_ParenExpr || written.kind == CXCursor_UnexposedExpr || written.kind == CXCursor_CStyleCastExpr,
-                      let inner = written.children.last(where: { $0.isExpression }) {
+                      let inner = written.lastExpressionChild {
                     written = inner
                 }
                 if written.kind == CXCursor_DeclRefExpr {
