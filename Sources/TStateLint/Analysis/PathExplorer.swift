@@ -45,7 +45,7 @@ final class PathExplorer {
     private(set) var variableOfPath: [MemoryPath: VarID] = [:]
 
     var analysis: FunctionAnalysis
-    private var statesAt: [[AbstractState: Trace?]]
+    private var statesAt: [Set<AbstractState>]
     /// Per block, for states past the bound: the merge of those sharing a core (all but values).
     private var mergedByCore: [[AbstractState: AbstractState]]
     private var queue = BlockQueue()
@@ -76,7 +76,7 @@ final class PathExplorer {
         self.summaries = summaries
         self.analysis = FunctionAnalysis(function: function, isPythonEntry: entryContext.isPythonEntry, entryDescription: entryContext.description)
         self.analysis.isForeignThread = entryContext.isForeignThread
-        self.statesAt = Array(repeating: [:], count: function.blocks.count)
+        self.statesAt = Array(repeating: [], count: function.blocks.count)
         self.mergedByCore = Array(repeating: [:], count: function.blocks.count)
         self.rpoIndex = PathExplorer.reversePostOrder(function)
         for (key, condition) in function.conditionKeys.enumerated() {
@@ -172,16 +172,16 @@ final class PathExplorer {
                 state.conditionFacts = state.conditionFacts.filter { liveness.keysLiveAtEntry[block].contains($0.key) }
             }
         }
-        if statesAt[block][state] != nil { return }
+        // Below the bounds (the common case) the state is hashed once, to insert it.
         let count = statesAt[block].count
         if count >= limits.hardStatesPerBlock {
+            if statesAt[block].contains(state) { return }
             state = .silenced
-            if statesAt[block][state] != nil { return }
         } else if count >= limits.statesPerBlock, !state.isSilenced {
+            if statesAt[block].contains(state) { return }
             state = widen(state, at: block)
-            if statesAt[block][state] != nil { return }
         }
-        statesAt[block][state] = trace
+        guard statesAt[block].insert(state).inserted else { return }
         queue.push(block: block, priority: rpoIndex[block], state: state, trace: trace)
     }
 
