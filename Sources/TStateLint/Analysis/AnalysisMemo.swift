@@ -47,6 +47,7 @@ extension FunctionSummary {
 final class RecordingSummaries: SummaryProvider, @unchecked Sendable {
     private let program: ProgramAnalysis
     private var asked = Set<MemoQuery>()
+    private var summariesAsked = Set<String>()
     private(set) var queries: [MemoQuery] = []
 
     init(_ program: ProgramAnalysis) {
@@ -57,8 +58,10 @@ final class RecordingSummaries: SummaryProvider, @unchecked Sendable {
         if asked.insert(query).inserted { queries.append(query) }
     }
 
+    /// Asked at every call on every path: the digest is looked up the first time only (it does
+    /// not change while the function is explored).
     func summary(forUSR usr: String) -> FunctionSummary? {
-        note(.summary(usr: usr, digest: program.summaryDigest(forUSR: usr)))
+        if summariesAsked.insert(usr).inserted { queries.append(.summary(usr: usr, digest: program.summaryDigest(forUSR: usr))) }
         return program.summary(forUSR: usr)
     }
 

@@ -17,6 +17,24 @@ enum BinaryCoding {
     enum Tag: UInt8 {
         case null = 0, no, yes, signed, unsigned, double, string, keyed, unkeyed, record
     }
+
+    /// Signed integers as unsigned ones, small magnitudes small (zig-zag).
+    static func zigzag(_ value: Int64) -> UInt64 { UInt64(bitPattern: (value << 1) ^ (value >> 63)) }
+    static func unzigzag(_ raw: UInt64) -> Int64 { Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1) }
+
+    /// The varint at `position`, which moves past it; reading stops at `end`.
+    static func varint(in bytes: [UInt8], at position: inout Int, end: Int) throws -> UInt64 {
+        var result: UInt64 = 0
+        var shift: UInt64 = 0
+        while true {
+            guard position < end, shift < 64 else { throw BinaryReader.corrupt("truncated number") }
+            let byte = bytes[position]
+            position += 1
+            result |= UInt64(byte & 0x7F) << shift
+            if byte < 0x80 { return result }
+            shift += 7
+        }
+    }
 }
 
 // MARK: - Encoding
@@ -85,7 +103,7 @@ final class BinaryWriter {
 
     func signed(_ value: Int64) {
         tag(.signed)
-        varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
+        varint(BinaryCoding.zigzag(value))
     }
 
     func unsigned(_ value: UInt64) {
@@ -342,16 +360,7 @@ final class BinaryReader {
     }
 
     func varint(at position: inout Int) throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            guard position < bytes.count, shift < 64 else { throw Self.corrupt("truncated number") }
-            let byte = bytes[position]
-            position += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return result }
-            shift += 7
-        }
+        try BinaryCoding.varint(in: bytes, at: &position, end: bytes.count)
     }
 
 
@@ -392,7 +401,7 @@ final class BinaryReader {
         switch try tag(at: position) {
         case .signed:
             let raw = try varint(at: &next)
-            value = Value(exactly: Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1))
+            value = Value(exactly: BinaryCoding.unzigzag(raw))
         case .unsigned:
             value = Value(exactly: try varint(at: &next))
         default:
@@ -641,14 +650,9 @@ struct BinaryUnkeyedDecoder: UnkeyedDecodingContainer {
 struct RecordWriter {
     let writer: BinaryWriter
 
-    mutating func int(_ value: Int) {
-        let value = Int64(value)
-        writer.varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
-    }
+    mutating func int(_ value: Int) { int64(Int64(value)) }
 
-    mutating func int64(_ value: Int64) {
-        writer.varint(UInt64(bitPattern: (value << 1) ^ (value >> 63)))
-    }
+    mutating func int64(_ value: Int64) { writer.varint(BinaryCoding.zigzag(value)) }
 
     mutating func bool(_ value: Bool) { writer.bytes.append(value ? 1 : 0) }
 
@@ -699,22 +703,10 @@ struct RecordReader {
     static func corrupt(_ message: String) -> DecodingError { BinaryReader.corrupt(message) }
 
     private mutating func varint() throws -> UInt64 {
-        var result: UInt64 = 0
-        var shift: UInt64 = 0
-        while true {
-            guard position < end, shift < 64 else { throw Self.corrupt("truncated record") }
-            let byte = bytes[position]
-            position += 1
-            result |= UInt64(byte & 0x7F) << shift
-            if byte < 0x80 { return result }
-            shift += 7
-        }
+        try BinaryCoding.varint(in: bytes, at: &position, end: end)
     }
 
-    mutating func int64() throws -> Int64 {
-        let raw = try varint()
-        return Int64(bitPattern: raw >> 1) ^ -Int64(bitPattern: raw & 1)
-    }
+    mutating func int64() throws -> Int64 { BinaryCoding.unzigzag(try varint()) }
 
     mutating func int() throws -> Int {
         guard let value = Int(exactly: try int64()) else { throw Self.corrupt("integer out of range") }
