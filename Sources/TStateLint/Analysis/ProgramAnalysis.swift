@@ -24,7 +24,6 @@ public final class ProgramAnalysis: @unchecked Sendable {
 
     /// What the checks report, per function.
     public private(set) var diagnostics: [[Diagnostic]] = []
-    public private(set) var summaryDuration: TimeInterval = 0
     /// Per function, the memo entries this run used or made, and whether any is new.
     public private(set) var memo: [[String: MemoEntry]] = []
     public private(set) var memoChanged: [Bool] = []
@@ -92,7 +91,6 @@ public final class ProgramAnalysis: @unchecked Sendable {
     }
 
     public func run() {
-        let started = Date()
         let functions = graph.functions
         var firstPass = [FirstPass?](repeating: nil, count: functions.count)
         let components = graph.stronglyConnectedComponents()
@@ -103,7 +101,6 @@ public final class ProgramAnalysis: @unchecked Sendable {
         for case let component? in summarized.values {
             for (index, pass) in component { firstPass[index] = pass }
         }
-        summaryDuration = Date().timeIntervalSince(started)
 
         // A static function that every call reaches with no thread state (as the first pass
         // saw the calls) is analysed as entered that way: what it does without one is reported

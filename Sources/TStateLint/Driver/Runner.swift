@@ -66,8 +66,6 @@ public struct RunResult: Sendable {
     /// Things the user should know about the run itself (no Python headers found, ...).
     public var notes: [String]
     public var duration: TimeInterval
-    /// Time spent computing function summaries (bottom-up over the call graph).
-    public var summaryDuration: TimeInterval = 0
     /// The functions' summaries, when asked for (`tstate-lint summaries`).
     public var summaries: [FunctionSummary] = []
     public var statistics = RunStatistics()
@@ -295,8 +293,7 @@ public struct Runner {
 
         let files = units.map { FileReport(path: $0.path, status: $0.status, message: $0.message) }
         var result = RunResult(diagnostics: kept, suppressed: suppressed, files: files, functionsAnalysed: program.functions.count,
-                               notes: notes, duration: Date().timeIntervalSince(started),
-                               summaryDuration: programAnalysis.summaryDuration)
+                               notes: notes, duration: Date().timeIntervalSince(started))
         result.statistics = statistics
         result.baselined = baselined
         result.modules = moduleIsolation.modules

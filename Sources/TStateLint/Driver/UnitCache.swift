@@ -194,11 +194,6 @@ public final class UnitCache: @unchecked Sendable {
         return (stored, payload)
     }
 
-    static func decode(_ data: Data) -> CacheEntry? {
-        guard let (_, payload) = verified(data) else { return nil }
-        return try? UnitCoding.decoder().decode(CacheEntry.self, from: payload)
-    }
-
     private func count(hit: Bool) {
         lock.lock()
         if hit { hits += 1 } else { misses += 1 }
