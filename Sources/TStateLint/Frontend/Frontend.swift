@@ -17,7 +17,16 @@ public final class Frontend {
     }
 
     deinit {
+        disposeRetiredUnit()
         clang_disposeIndex(index)
+    }
+
+    /// The last file's libclang unit, disposed of at the next parse: a worker answers first.
+    private var retiredUnit: CXTranslationUnit?
+
+    private func disposeRetiredUnit() {
+        if let retiredUnit { clang_disposeTranslationUnit(retiredUnit) }
+        retiredUnit = nil
     }
 
     /// True when this libclang's expression layout was verified, so operators inside macro
@@ -37,8 +46,10 @@ public final class Frontend {
 
     /// Parses and lowers one file. With `preludeDirectory`, a file that starts with a plain
     /// prelude ending in `#include <Python.h>` shares a precompiled header of it (see Prelude).
+    /// `lowered` is given each function as soon as it is lowered.
     public func parse(path: String, arguments: [String], projectRoots: [String], workingDirectory: String,
-                      preludeDirectory: String? = nil) -> TranslationUnit {
+                      preludeDirectory: String? = nil, lowered: ((Function) -> Void)? = nil) -> TranslationUnit {
+        disposeRetiredUnit()
         let displayPath = PathDisplay.display(path, workingDirectory: workingDirectory)
         var precompiled: String?
         var preludeDependencies: [String] = []
@@ -62,11 +73,11 @@ public final class Frontend {
         guard status == CXError_Success, let unit = parsed else {
             return TranslationUnit(path: displayPath, status: .failed, message: "libclang could not parse the file (\(Frontend.describe(status)))")
         }
-        defer { clang_disposeTranslationUnit(unit) }
+        defer { retiredUnit = unit }
 
         let (errorCount, firstError) = Frontend.errors(in: unit)
         let context = UnitContext(unit: unit, options: options, projectRoots: projectRoots, workingDirectory: workingDirectory)
-        var result = lower(unit: unit, context: context, mainPath: displayPath)
+        var result = lower(unit: unit, context: context, mainPath: displayPath, lowered: lowered)
         result.dependencies = Array(Set(Frontend.includedFiles(of: unit, mainFile: path) + preludeDependencies)).sorted()
         var messages: [String] = []
         if errorCount > 0 {
@@ -95,26 +106,31 @@ public final class Frontend {
         return "\(refused.count) functions were not analysed: \(shown)\(more)"
     }
 
-    private func lower(unit: CXTranslationUnit, context: UnitContext, mainPath: String) -> TranslationUnit {
+    private func lower(unit: CXTranslationUnit, context: UnitContext, mainPath: String, lowered: ((Function) -> Void)?) -> TranslationUnit {
         let topLevel = clang_getTranslationUnitCursor(unit).children
         var definitions: [(CXCursor, String)] = []
         var tables: [CXCursor] = []
         for cursor in topLevel {
             let location = cursor.location
-            let file = location.expanded.file
-            guard context.isProjectFile(file, location: location) else { continue }
+            let resolved: SourceLocation
+            if let inMainFile = context.mainFileLocation(location) {
+                resolved = inMainFile
+            } else {
+                let expanded = location.expanded
+                guard context.isProjectFile(expanded.file, location: location) else { continue }
+                resolved = context.location(expanded)
+            }
             switch cursor.kind {
             case CXCursor_MacroExpansion:
-                let extent = cursor.extent
-                let path = context.path(of: file)
+                // A macro expansion's location is the start of its extent.
                 let name = cursor.spelling
-                let expansion = MacroExpansion(name: name, start: extent.start.expanded.offset, end: extent.end.expanded.offset, location: context.location(location))
-                context.macroIndexByFile[path, default: MacroIndex()].add(expansion)
+                let expansion = MacroExpansion(name: name, start: resolved.offset, end: context.offset(cursor.extent.end), location: resolved)
+                context.macroIndexByFile[resolved.file, default: MacroIndex()].add(expansion)
                 if options.modelledMacros.contains(name) {
-                    context.modelledMacroIndexByFile[path, default: MacroIndex()].add(expansion)
+                    context.modelledMacroIndexByFile[resolved.file, default: MacroIndex()].add(expansion)
                 }
             case CXCursor_FunctionDecl where cursor.isDefinition:
-                definitions.append((cursor, context.path(of: file)))
+                definitions.append((cursor, resolved.file))
             case CXCursor_VarDecl:
                 tables.append(cursor)
             default:
@@ -127,7 +143,9 @@ public final class Frontend {
         var result = TranslationUnit(path: mainPath, status: .analyzed)
         var files: [String] = [mainPath]
         for (definition, file) in definitions {
-            result.functions.append(FunctionLowering(context: context, declaration: definition, file: file).lower())
+            let function = FunctionLowering(context: context, declaration: definition, file: file).lower()
+            lowered?(function)
+            result.functions.append(function)
             if !files.contains(file) { files.append(file) }
             let name = definition.spelling
             if name.hasPrefix("PyInit_") {

@@ -12,7 +12,6 @@ extension CXString {
 }
 
 extension CXCursor {
-    var kind: CXCursorKind { clang_getCursorKind(self) }
     var spelling: String { clang_getCursorSpelling(self).consume() }
     var usr: String { clang_getCursorUSR(self).consume() }
     var isNull: Bool { clang_Cursor_isNull(self) != 0 }
@@ -21,7 +20,7 @@ extension CXCursor {
     var semanticParent: CXCursor { clang_getCursorSemanticParent(self) }
     var storageClass: CX_StorageClass { clang_Cursor_getStorageClass(self) }
     var isDefinition: Bool { clang_isCursorDefinition(self) != 0 }
-    var isExpression: Bool { clang_isExpression(kind) != 0 }
+    var isExpression: Bool { (CXCursor_FirstExpr.rawValue...CXCursor_LastExpr.rawValue).contains(kind.rawValue) }
 
     /// The expression inside any parentheses, casts and implicit conversions around it.
     var stripped: CXCursor {
@@ -59,7 +58,7 @@ extension CXCursor {
         }
         return found.count == 1 ? found.cursor : nil
     }
-    var isStatement: Bool { clang_isStatement(kind) != 0 }
+    var isStatement: Bool { (CXCursor_FirstStmt.rawValue...CXCursor_LastStmt.rawValue).contains(kind.rawValue) }
 
     /// Direct children in source order.
     var children: [CXCursor] {

@@ -27,9 +27,11 @@ final class FunctionLowering {
     private let context: UnitContext
     private let declaration: CXCursor
     private let file: String
+    private let tree: CursorTree
 
     private var variables: [Variable] = []
     private var variableByKey: [VariableKey: VarID] = [:]
+    private var variableByDeclaration: [UnsafeRawPointer: VarID] = [:]
     private var blocks: [Block] = []
     private var current: BlockID = 0
     private var nextEventID = 0
@@ -40,6 +42,9 @@ final class FunctionLowering {
     private var continueTargets: [BlockID] = []
     private var switches: [SwitchContext] = []
     private var emittedMacroStarts: Set<Int> = []
+    /// The macro indexes of the file last asked about.
+    private var indexedFile: String?
+    private var fileMacroIndexes: (all: MacroIndex?, modelled: MacroIndex?)
     private var depth = 0
     private var tokenIndex: TokenIndex?
     private var tokenIndexBuilt = false
@@ -54,11 +59,12 @@ final class FunctionLowering {
         self.context = context
         self.declaration = declaration
         self.file = file
+        self.tree = CursorTree(root: declaration)
     }
 
     func lower() -> Function {
         let name = declaration.spelling
-        let children = declaration.children
+        let children = tree.children(declaration)
         var parameterCount = 0
         for child in children where child.kind == CXCursor_ParmDecl {
             _ = declareVariable(child, kind: .parameter(index: parameterCount))
@@ -66,7 +72,7 @@ final class FunctionLowering {
         }
         let body = children.last { $0.kind == CXCursor_CompoundStmt }
         let closingBrace = closingBraceLocation(of: body ?? declaration)
-        if let body { writtenDeclarations = WrittenVariables.collect(in: body, tokens: tokens) }
+        if let body { writtenDeclarations = WrittenVariables.collect(in: tree, context: context, tokens: tokens) }
         current = newBlock()
         var problem: String?
         if let body {
@@ -114,12 +120,20 @@ final class FunctionLowering {
     }
 
     private func emit(_ kind: EventKind, at location: SourceLocation) throws {
-        let label = context.macroIndexByFile[location.file]?.expansion(containing: location.offset)?.name
+        let label = macroIndexes(location.file).all?.expansion(containing: location.offset)?.name
         blocks[current].events.append(Event(id: nextEventID, kind: kind, location: location, macro: label))
         nextEventID += 1
         if nextEventID > context.options.maxEventsPerFunction {
             throw LoweringLimit(reason: "function has more than \(context.options.maxEventsPerFunction) events")
         }
+    }
+
+    private func macroIndexes(_ file: String) -> (all: MacroIndex?, modelled: MacroIndex?) {
+        if file != indexedFile {
+            indexedFile = file
+            fileMacroIndexes = (context.macroIndexByFile[file], context.modelledMacroIndexByFile[file])
+        }
+        return fileMacroIndexes
     }
 
     /// Ends the current block; whatever follows goes into a fresh block that is only
@@ -158,12 +172,12 @@ final class FunctionLowering {
     // MARK: - Locations
 
     private func location(_ cursor: CXCursor) -> SourceLocation {
-        context.location(cursor.extent.start)
+        context.location(context.start(of: cursor))
     }
 
     private func offsets(_ cursor: CXCursor) -> (start: Int, end: Int) {
         let extent = cursor.extent
-        return (extent.start.expanded.offset, extent.end.expanded.offset)
+        return (context.offset(extent.start), context.offset(extent.end))
     }
 
     private func closingBraceLocation(of cursor: CXCursor) -> SourceLocation {
@@ -191,10 +205,6 @@ final class FunctionLowering {
 
     // MARK: - Variables
 
-    private static func declarationKey(_ cursor: CXCursor) -> String {
-        "\(cursor.location.expanded.offset):\(cursor.spelling)"
-    }
-
     private func resolveAlias(_ variable: VarID) -> VarID {
         var current = variable
         var steps = 0
@@ -206,9 +216,11 @@ final class FunctionLowering {
     }
 
     private func declareVariable(_ cursor: CXCursor, kind: VariableKind) -> VarID {
-        let key = VariableKey.declaration(offset: cursor.location.expanded.offset, name: cursor.spelling)
+        let location = context.location(cursor.location)
+        let name = cursor.spelling
+        let key = VariableKey.declaration(offset: location.offset, name: name)
         if let known = variableByKey[key] { return known }
-        return addVariable(key: key, Variable(name: cursor.spelling, kind: kind, type: context.valueType(of: cursor.type), location: context.location(cursor.location)))
+        return addVariable(key: key, Variable(name: name, kind: kind, type: context.valueType(of: cursor.type), location: location))
     }
 
     private func addVariable(key: VariableKey?, _ variable: Variable) -> VarID {
@@ -224,6 +236,14 @@ final class FunctionLowering {
     }
 
     private func variable(forDeclaration declaration: CXCursor) -> VarID {
+        guard let identity = declaration.data.0 else { return resolveVariable(forDeclaration: declaration) }
+        if let known = variableByDeclaration[identity] { return known }
+        let variable = resolveVariable(forDeclaration: declaration)
+        variableByDeclaration[identity] = variable
+        return variable
+    }
+
+    private func resolveVariable(forDeclaration declaration: CXCursor) -> VarID {
         let isFileScope = declaration.semanticParent.kind == CXCursor_TranslationUnit
         if declaration.kind == CXCursor_VarDecl && (isFileScope || declaration.storageClass == CX_SC_Static || declaration.storageClass == CX_SC_Extern) {
             let usr = declaration.usr
@@ -264,7 +284,7 @@ final class FunctionLowering {
         case CXCursor_CompoundStmt:
             try lowerCompound(cursor, valueOfLast: false)
         case CXCursor_DeclStmt:
-            for declaration in cursor.children where declaration.kind == CXCursor_VarDecl {
+            for declaration in tree.children(cursor) where declaration.kind == CXCursor_VarDecl {
                 try lowerVariableDeclaration(declaration)
             }
         case CXCursor_IfStmt:
@@ -278,7 +298,7 @@ final class FunctionLowering {
         case CXCursor_SwitchStmt:
             try lowerSwitch(cursor)
         case CXCursor_CaseStmt:
-            let children = cursor.children
+            let children = tree.children(cursor)
             let target = newBlock()
             jump(to: target)
             let value = children.count == 2 ? constantValue(children[0]) : nil
@@ -288,16 +308,16 @@ final class FunctionLowering {
             let target = newBlock()
             jump(to: target)
             switches.last?.defaultTarget = target
-            if let body = cursor.children.last { try lowerStatement(body) }
+            if let body = tree.children(cursor).last { try lowerStatement(body) }
         case CXCursor_LabelStmt:
             let target = labelBlock(cursor.spelling)
             jump(to: target)
-            if let body = cursor.children.last { try lowerStatement(body) }
+            if let body = tree.children(cursor).last { try lowerStatement(body) }
         case CXCursor_GotoStmt:
-            let label = cursor.firstChild?.spelling ?? cursor.spelling
+            let label = tree.firstChild(cursor)?.spelling ?? cursor.spelling
             jumpAway(to: labelBlock(label), .goto(label: label), at: location(cursor))
         case CXCursor_IndirectGotoStmt:
-            for child in cursor.children { _ = try lowerExpression(child, wantValue: false) }
+            for child in tree.children(cursor) { _ = try lowerExpression(child, wantValue: false) }
             indirectGotoBlocks.append(current)
             terminate(.noReturn, at: location(cursor))
         case CXCursor_BreakStmt:
@@ -309,7 +329,7 @@ final class FunctionLowering {
                 jumpAway(to: target, .continueStatement, at: location(cursor))
             }
         case CXCursor_ReturnStmt:
-            let value = try cursor.firstChild.map { try lowerExpression($0, wantValue: true) }
+            let value = try tree.firstChild(cursor).map { try lowerExpression($0, wantValue: true) }
             terminate(.returns(value), at: location(cursor))
         case CXCursor_NullStmt, CXCursor_GCCAsmStmt, CXCursor_AsmStmt, CXCursor_MSAsmStmt, CXCursor_StaticAssert:
             break
@@ -318,7 +338,7 @@ final class FunctionLowering {
                 _ = try lowerExpression(cursor, wantValue: false)
             } else {
                 // Statements C does not have (C++ try, range-for, ...): keep their effects in order.
-                for child in cursor.children where child.isStatement || child.isExpression {
+                for child in tree.children(cursor) where child.isStatement || child.isExpression {
                     try lowerStatement(child)
                 }
             }
@@ -329,10 +349,22 @@ final class FunctionLowering {
     /// section that expands to a bare `{`, a user's wrapper) at their position among the statements.
     @discardableResult
     private func lowerCompound(_ cursor: CXCursor, valueOfLast: Bool) throws -> Operand {
-        // No modelled macro in the file: the statements in order, without looking where each starts.
-        guard !context.modelledMacroIndexByFile.isEmpty, case let fileName = location(cursor).file,
-              context.modelledMacroIndexByFile[fileName] != nil else {
-            let children = cursor.children
+        // No modelled macro starts inside the braces: the statements in order, without looking
+        // where each starts.
+        var placesMacros = false
+        var range = (start: 0, end: 0)
+        var fileName = ""
+        if !context.modelledMacroIndexByFile.isEmpty {
+            let extent = cursor.extent
+            let start = context.location(extent.start)
+            fileName = start.file
+            range = (start.offset, context.offset(extent.end))
+            if let index = macroIndexes(fileName).modelled {
+                placesMacros = !index.expansions(startingIn: range.start...max(range.start, range.end)).isEmpty
+            }
+        }
+        guard placesMacros else {
+            let children = tree.children(cursor)
             var value = Operand.unknown
             for (index, child) in children.enumerated() {
                 if valueOfLast && index == children.count - 1 && child.isExpression {
@@ -343,10 +375,9 @@ final class FunctionLowering {
             }
             return value
         }
-        let range = offsets(cursor)
         try emitModelledMacros(in: fileName, startingIn: range.start...range.start)
         var position = range.start
-        let children = cursor.children
+        let children = tree.children(cursor)
         var value = Operand.unknown
         for (index, child) in children.enumerated() {
             let childRange = offsets(child)
@@ -370,7 +401,7 @@ final class FunctionLowering {
     }
 
     private func emitModelledMacros(in fileName: String, startingIn range: ClosedRange<Int>) throws {
-        guard let index = context.modelledMacroIndexByFile[fileName] else { return }
+        guard let index = macroIndexes(fileName).modelled else { return }
         for expansion in index.expansions(startingIn: range) where !emittedMacroStarts.contains(expansion.start) {
             try emitMacro(expansion)
         }
@@ -389,11 +420,11 @@ final class FunctionLowering {
         guard !initializer.isNull else { return }
         let value = try lowerExpression(initializer, wantValue: true)
         try emit(.assign(target: variable, value: value), at: location(declaration))
-        let source = initializer.stripped
+        let source = tree.stripped(initializer)
         if source.kind == CXCursor_DeclRefExpr, case .variable(let target) = value,
            variables[target].kind == .local || variables[target].kind.isParameter,
-           !writtenDeclarations.contains(Self.declarationKey(declaration)),
-           !writtenDeclarations.contains(Self.declarationKey(source.referenced)) {
+           !writtenDeclarations.contains(context.declarationKey(declaration)),
+           !writtenDeclarations.contains(context.declarationKey(source.referenced)) {
             aliases[variable] = resolveAlias(target)
         }
     }
@@ -404,7 +435,7 @@ final class FunctionLowering {
         let join = newBlock()
         var statement = cursor
         while true {
-            let children = statement.children
+            let children = tree.children(statement)
             guard children.count == 2 || children.count == 3 else {
                 for child in children { try lowerStatement(child) }
                 jump(to: join)
@@ -430,7 +461,7 @@ final class FunctionLowering {
     }
 
     private func lowerWhile(_ cursor: CXCursor) throws {
-        let children = cursor.children
+        let children = tree.children(cursor)
         guard children.count == 2 else {
             for child in children { try lowerStatement(child) }
             return
@@ -447,7 +478,7 @@ final class FunctionLowering {
     }
 
     private func lowerDo(_ cursor: CXCursor) throws {
-        let children = cursor.children
+        let children = tree.children(cursor)
         guard children.count == 2 else {
             for child in children { try lowerStatement(child) }
             return
@@ -474,17 +505,30 @@ final class FunctionLowering {
 
     /// libclang omits absent parts of `for (init; cond; inc)`: which child is which comes
     /// from where it starts relative to the header's semicolons.
+    /// The header's semicolons and closing parenthesis. Written in the main file, the header
+    /// alone is read again as tokens (a Cython function is thousands of them); else the body's.
+    private func forHeader(_ cursor: CXCursor, body: CXCursor) -> (firstSemicolon: Int, secondSemicolon: Int, closingParen: Int)? {
+        let start = cursor.extent.start
+        let bodyStart = body.extent.start
+        if let forLocation = context.mainFileLocation(start), let bodyLocation = context.mainFileLocation(bodyStart),
+           forLocation.offset < bodyLocation.offset {
+            return TokenIndex(unit: context.unit, range: clang_getRange(start, bodyStart)).forHeader(at: forLocation.offset)
+        }
+        return tokens()?.forHeader(at: offsets(cursor).start)
+    }
+
     private func lowerFor(_ cursor: CXCursor) throws {
-        let children = cursor.children
+        let children = tree.children(cursor)
         guard let body = children.last else { return }
         var initializer: CXCursor?, condition: CXCursor?, increment: CXCursor?
         let heads = Array(children.dropLast())
-        if let header = tokens()?.forHeader(at: offsets(cursor).start) {
+        let written = forHeader(cursor, body: body)
+        if let written {
             for head in heads {
                 let start = offsets(head).start
-                if start < header.firstSemicolon { initializer = head }
-                else if start < header.secondSemicolon { condition = head }
-                else if start < header.closingParen { increment = head }
+                if start < written.firstSemicolon { initializer = head }
+                else if start < written.secondSemicolon { condition = head }
+                else if start < written.closingParen { increment = head }
             }
         } else if heads.count == 3 {
             (initializer, condition, increment) = (heads[0], heads[1], heads[2])
@@ -501,7 +545,7 @@ final class FunctionLowering {
         let incrementBlock = newBlock()
         if let condition {
             try lowerCondition(condition, then: bodyBlock, else: exit)
-        } else if heads.count == 3 || tokens()?.forHeader(at: offsets(cursor).start) != nil {
+        } else if heads.count == 3 || written != nil {
             jump(to: bodyBlock)
         } else {
             terminate(.branch(.unknown, then: bodyBlock, else: exit), at: location(cursor))
@@ -515,7 +559,7 @@ final class FunctionLowering {
     }
 
     private func lowerSwitch(_ cursor: CXCursor) throws {
-        let children = cursor.children
+        let children = tree.children(cursor)
         guard children.count >= 2, let body = children.last else {
             for child in children { try lowerStatement(child) }
             return
@@ -542,14 +586,14 @@ final class FunctionLowering {
     private func lowerCondition(_ cursor: CXCursor, then thenBlock: BlockID, else elseBlock: BlockID) throws {
         try descend()
         defer { depth -= 1 }
-        let condition = cursor.stripped
+        let condition = tree.stripped(cursor)
         if let constant = constantValue(condition) {
             jumpAway(to: constant != 0 ? thenBlock : elseBlock, .next, at: location(condition))
             return
         }
         switch condition.kind {
         case CXCursor_BinaryOperator:
-            let operands = condition.children
+            let operands = tree.children(condition)
             guard operands.count == 2 else { break }
             switch binaryOperator(condition) {
             case .logicalAnd, .logicalOr:
@@ -583,12 +627,12 @@ final class FunctionLowering {
                 break
             }
         case CXCursor_UnaryOperator:
-            if unaryOperator(condition) == .logicalNot, let operand = condition.children.first {
+            if unaryOperator(condition) == .logicalNot, let operand = tree.children(condition).first {
                 try lowerCondition(operand, then: elseBlock, else: thenBlock)
                 return
             }
         case CXCursor_ConditionalOperator:
-            let parts = condition.children
+            let parts = tree.children(condition)
             if parts.count == 3 {
                 let whenTrue = newBlock()
                 let whenFalse = newBlock()
@@ -625,9 +669,9 @@ final class FunctionLowering {
     private func keyText(_ cursor: CXCursor, _ dependencies: inout Set<VarID>, _ budget: inout Int) -> String? {
         budget -= 1
         guard budget > 0 else { return nil }
-        let expression = cursor.stripped
+        let expression = tree.stripped(cursor)
         if let constant = constantValue(expression) { return "#\(constant)" }
-        let children = expression.children.filter { $0.isExpression }
+        let children = tree.children(expression).filter { $0.isExpression }
         switch expression.kind {
         case CXCursor_DeclRefExpr:
             let declaration = expression.referenced
@@ -693,7 +737,7 @@ final class FunctionLowering {
     /// and operators over them. Checked on at most `constantNodes` nodes and evaluated once, so
     /// a long generated chain costs no more at each of its levels.
     private func constantValue(_ cursor: CXCursor) -> Int64? {
-        let expression = cursor.stripped
+        let expression = tree.stripped(cursor)
         if expression.kind == CXCursor_DeclRefExpr {
             let declaration = expression.referenced
             return declaration.kind == CXCursor_EnumConstantDecl ? clang_getEnumConstantDeclValue(declaration) : nil
@@ -708,18 +752,18 @@ final class FunctionLowering {
     private func isConstantExpression(_ cursor: CXCursor, _ budget: inout Int) -> Bool {
         budget -= 1
         guard budget >= 0 else { return false }
-        let expression = cursor.stripped
+        let expression = tree.stripped(cursor)
         switch expression.kind {
         case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral, CXCursor_UnaryExpr:
             return true
         case CXCursor_DeclRefExpr:
             return expression.referenced.kind == CXCursor_EnumConstantDecl
         case CXCursor_UnaryOperator:
-            guard let operand = expression.firstChild else { return false }
+            guard let operand = tree.firstChild(expression) else { return false }
             return isConstantExpression(operand, &budget)
         case CXCursor_BinaryOperator:
             // The right operand first: a left-nested chain of calls fails at once.
-            let operands = expression.children
+            let operands = tree.children(expression)
             return operands.count == 2 && isConstantExpression(operands[1], &budget) && isConstantExpression(operands[0], &budget)
         default:
             return false
@@ -730,12 +774,12 @@ final class FunctionLowering {
     /// in evaluation order, found without recursion. `sameChain` says which operators continue it.
     private func operatorChain(_ cursor: CXCursor, _ sameChain: (BinaryOperator) -> Bool) -> [CXCursor] {
         var rightOperands: [CXCursor] = []
-        var node = cursor.stripped
+        var node = tree.stripped(cursor)
         while node.kind == CXCursor_BinaryOperator, sameChain(binaryOperator(node)) {
-            let operands = node.children
+            let operands = tree.children(node)
             guard operands.count == 2 else { break }
             rightOperands.append(operands[1])
-            node = operands[0].stripped
+            node = tree.stripped(operands[0])
         }
         return [node] + rightOperands.reversed()
     }
@@ -751,10 +795,10 @@ final class FunctionLowering {
         try descend()
         defer { depth -= 1 }
         // Parentheses and casts around one expression are looked through in a loop.
-        let cursor = cursor.stripped
+        let cursor = tree.stripped(cursor)
         switch cursor.kind {
         case CXCursor_UnexposedExpr, CXCursor_ParenExpr, CXCursor_CStyleCastExpr:
-            for child in cursor.children where child.isExpression { _ = try lowerExpression(child, wantValue: false) }
+            for child in tree.children(cursor) where child.isExpression { _ = try lowerExpression(child, wantValue: false) }
             return .unknown
         case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral:
             return constantValue(cursor).map(Operand.integer) ?? .unknown
@@ -771,7 +815,7 @@ final class FunctionLowering {
         case CXCursor_BinaryOperator:
             return try lowerBinary(cursor, wantValue: wantValue)
         case CXCursor_CompoundAssignOperator:
-            let operands = cursor.children
+            let operands = tree.children(cursor)
             for operand in operands.dropFirst() { _ = try lowerExpression(operand, wantValue: false) }
             if let target = try operands.first.flatMap({ try lvalue($0) }) {
                 try emit(.assign(target: target, value: .unknown), at: location(cursor))
@@ -780,7 +824,7 @@ final class FunctionLowering {
         case CXCursor_UnaryOperator:
             return try lowerUnary(cursor, wantValue: wantValue)
         case CXCursor_ConditionalOperator:
-            var parts = cursor.children
+            var parts = tree.children(cursor)
             guard parts.count == 3 else { break }
             let join = newBlock()
             let result = wantValue ? newTemporary(type: cursor.type, at: location(cursor)) : nil
@@ -794,8 +838,8 @@ final class FunctionLowering {
                 if let result { try emit(.assign(target: result, value: value), at: location(parts[1])) }
                 jump(to: join)
                 current = whenFalse
-                let otherwise = parts[2].stripped
-                if otherwise.kind == CXCursor_ConditionalOperator, case let next = otherwise.children, next.count == 3 {
+                let otherwise = tree.stripped(parts[2])
+                if otherwise.kind == CXCursor_ConditionalOperator, case let next = tree.children(otherwise), next.count == 3 {
                     parts = next
                     continue
                 }
@@ -807,17 +851,17 @@ final class FunctionLowering {
             current = join
             return result.map(Operand.variable) ?? .unknown
         case CXCursor_StmtExpr:
-            guard let body = cursor.children.first(where: { $0.kind == CXCursor_CompoundStmt }) else { return .unknown }
+            guard let body = tree.children(cursor).first(where: { $0.kind == CXCursor_CompoundStmt }) else { return .unknown }
             return try lowerCompound(body, valueOfLast: wantValue)
         case CXCursor_ArraySubscriptExpr:
             return try arrayElement(cursor).map(Operand.variable) ?? .unknown
         case CXCursor_AddrLabelExpr:
-            addressTakenLabels.insert(cursor.firstChild?.spelling ?? cursor.spelling)
+            addressTakenLabels.insert(tree.firstChild(cursor)?.spelling ?? cursor.spelling)
             return .unknown
         default:
             break
         }
-        for child in cursor.children where child.isExpression {
+        for child in tree.children(cursor) where child.isExpression {
             _ = try lowerExpression(child, wantValue: false)
         }
         return .unknown
@@ -829,7 +873,8 @@ final class FunctionLowering {
         case CXCursor_VarDecl, CXCursor_ParmDecl:
             return .variable(variable(forDeclaration: declaration))
         case CXCursor_FunctionDecl:
-            return .function(name: declaration.spelling, usr: declaration.usr)
+            let function = context.function(declaration)
+            return .function(name: function.name, usr: function.usr)
         case CXCursor_EnumConstantDecl:
             return .integer(clang_getEnumConstantDeclValue(declaration))
         default:
@@ -840,10 +885,8 @@ final class FunctionLowering {
     private func memberReference(_ cursor: CXCursor, isWrite: Bool) throws -> Operand {
         let field = cursor.referenced
         let name = cursor.spelling
-        let baseValue = try cursor.children.first(where: { $0.isExpression }).map { try lowerExpression($0, wantValue: true) } ?? .unknown
-        let recordType = field.semanticParent.type
-        if field.kind == CXCursor_FieldDecl && context.isPythonHeader(declaration: field) && context.isCPythonObjectStruct(recordType) {
-            let record = recordType.spelling
+        let baseValue = try tree.children(cursor).first(where: { $0.isExpression }).map { try lowerExpression($0, wantValue: true) } ?? .unknown
+        if let record = context.objectStructOfField(field) {
             try emit(.fieldAccess(FieldAccess(field: name, record: record, isWrite: isWrite)), at: context.location(cursor.location))
         }
         guard case .variable(let baseVariable) = baseValue else { return .unknown }
@@ -852,13 +895,13 @@ final class FunctionLowering {
 
     /// The variable or field a function pointer is read from.
     private func pointerDeclaration(_ cursor: CXCursor) -> CXCursor? {
-        let expression = cursor.stripped
+        let expression = tree.stripped(cursor)
         switch expression.kind {
         case CXCursor_DeclRefExpr, CXCursor_MemberRefExpr:
             let declaration = expression.referenced
             return declaration.isNull ? nil : declaration
         case CXCursor_ArraySubscriptExpr, CXCursor_UnaryOperator:
-            return expression.children.first(where: { $0.isExpression }).flatMap(pointerDeclaration)
+            return tree.children(expression).first(where: { $0.isExpression }).flatMap(pointerDeclaration)
         default:
             return nil
         }
@@ -866,7 +909,7 @@ final class FunctionLowering {
 
     /// `base[index]`: all elements of an array are one variable, like `*base` (weak updates).
     private func arrayElement(_ cursor: CXCursor) throws -> VarID? {
-        let parts = cursor.children.filter { $0.isExpression }
+        let parts = tree.children(cursor).filter { $0.isExpression }
         guard parts.count == 2 else {
             for part in parts { _ = try lowerExpression(part, wantValue: false) }
             return nil
@@ -884,7 +927,7 @@ final class FunctionLowering {
 
     /// The variable an lvalue names, or nil when it is memory the IR does not track.
     private func lvalue(_ cursor: CXCursor) throws -> VarID? {
-        let target = cursor.stripped
+        let target = tree.stripped(cursor)
         switch target.kind {
         case CXCursor_DeclRefExpr:
             return reference(target).variable
@@ -893,7 +936,7 @@ final class FunctionLowering {
         case CXCursor_ArraySubscriptExpr:
             return try arrayElement(target)
         case CXCursor_UnaryOperator:
-            guard unaryOperator(target) == .dereference, let pointer = target.firstChild else { break }
+            guard unaryOperator(target) == .dereference, let pointer = tree.firstChild(target) else { break }
             if case .variable(let base) = try lowerExpression(pointer, wantValue: true) {
                 return dereferenceVariable(base: resolveAlias(base), type: target.type)
             }
@@ -906,7 +949,7 @@ final class FunctionLowering {
     }
 
     private func lowerBinary(_ cursor: CXCursor, wantValue: Bool) throws -> Operand {
-        let operands = cursor.children
+        let operands = tree.children(cursor)
         guard operands.count == 2 else {
             for operand in operands { _ = try lowerExpression(operand, wantValue: false) }
             return .unknown
@@ -947,11 +990,11 @@ final class FunctionLowering {
     }
 
     private func lowerUnary(_ cursor: CXCursor, wantValue: Bool) throws -> Operand {
-        guard let operand = cursor.children.first(where: { $0.isExpression }) else { return .unknown }
+        guard let operand = tree.children(cursor).first(where: { $0.isExpression }) else { return .unknown }
         let op = unaryOperator(cursor)
         switch op {
         case .addressOf:
-            let target = operand.stripped
+            let target = tree.stripped(operand)
             switch target.kind {
             case CXCursor_DeclRefExpr:
                 let value = reference(target)
@@ -982,7 +1025,7 @@ final class FunctionLowering {
 
     private func lowerCall(_ cursor: CXCursor, wantValue: Bool) throws -> Operand {
         let callLocation = location(cursor)
-        if let expansion = context.modelledMacroIndexByFile[callLocation.file]?.expansion(containing: callLocation.offset) {
+        if let expansion = macroIndexes(callLocation.file).modelled?.expansion(containing: callLocation.offset) {
             // The call is part of a macro whose effect the model gives by name.
             if !emittedMacroStarts.contains(expansion.start) { try emitMacro(expansion) }
             return .unknown
@@ -991,11 +1034,11 @@ final class FunctionLowering {
         let callee: Callee
         var isNoReturn = false
         if calleeDeclaration.kind == CXCursor_FunctionDecl {
-            let origin: CalleeOrigin = context.isPythonHeader(declaration: calleeDeclaration) ? .pythonAPI : .other
-            callee = .direct(name: calleeDeclaration.spelling, usr: calleeDeclaration.usr, origin: origin)
-            isNoReturn = context.isNoReturn(calleeDeclaration)
+            let function = context.function(calleeDeclaration)
+            callee = .direct(name: function.name, usr: function.usr, origin: function.isPythonAPI ? .pythonAPI : .other)
+            isNoReturn = function.isNoReturn
         } else {
-            let calleeExpression = cursor.children.first { $0.isExpression }
+            let calleeExpression = tree.children(cursor).first { $0.isExpression }
             var functionType = calleeExpression?.type.canonical
             if functionType?.kind == CXType_Pointer { functionType = functionType?.pointee.canonical }
             // Only pointers the project declares are resolved to the project's functions: a field

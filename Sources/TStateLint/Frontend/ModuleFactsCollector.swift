@@ -21,6 +21,8 @@ struct ModuleFactsCollector {
 
     func collect(tables: [CXCursor], into facts: inout ModuleFacts) {
         var seenStorage = Set<String>()
+        var kindByTableType: [String: EntryKind?] = [:]
+        var entryPointUSRs = Set(facts.entryPoints.map(\.usr))
         // Tentative definitions (`static PyObject *error;`) are storage too.
         for table in tables where table.storageClass != CX_SC_Extern {
             recordStorage(table, function: nil, into: &facts, seen: &seenStorage)
@@ -37,7 +39,8 @@ struct ModuleFactsCollector {
                 type = clang_getArrayElementType(type)
             }
             let typeName = type.spelling + " " + type.canonical.spelling
-            let kind = Self.entryKind(forTableType: typeName)
+            if kindByTableType[typeName] == nil { kindByTableType[typeName] = .some(Self.entryKind(forTableType: typeName)) }
+            let kind = kindByTableType[typeName]!
             let tableName = table.spelling
             let tableUSR = table.usr
             for reference in functionReferences(in: initializer) {
@@ -52,7 +55,7 @@ struct ModuleFactsCollector {
                 var entry = FunctionReference(usr: usr, name: name, variable: tableName, variableType: type.spelling, location: context.location(reference.location))
                 entry.variableUSR = tableUSR
                 facts.staticReferences.append(entry)
-                if let kind, !facts.entryPoints.contains(where: { $0.usr == usr }) {
+                if let kind, entryPointUSRs.insert(usr).inserted {
                     facts.entryPoints.append(EntryPoint(usr: usr, name: name, kind: kind, table: tableName))
                 }
             }
@@ -206,7 +209,22 @@ struct ModuleFactsCollector {
         TypeSpelling.bare(type.spelling)
     }
 
+    /// Storage classified per type as written: a generated module declares thousands of
+    /// `static PyObject *` alike.
+    private final class StorageClasses {
+        var byType: [UnsafeRawPointer: (StaticStorageFact.Holding, String?)?] = [:]
+    }
+    private let storageClasses = StorageClasses()
+
     private func classifyStorage(_ type: CXType, depth: Int) -> (StaticStorageFact.Holding, String?)? {
+        guard depth == 0, let identity = type.data.0 else { return classifyStorageUncached(type, depth: depth) }
+        if let known = storageClasses.byType[identity] { return known }
+        let result = classifyStorageUncached(type, depth: depth)
+        storageClasses.byType[identity] = .some(result)
+        return result
+    }
+
+    private func classifyStorageUncached(_ type: CXType, depth: Int) -> (StaticStorageFact.Holding, String?)? {
         guard depth < 4 else { return nil }
         let canonical = type.canonical
         if Self.immutableDefinitionTypes.contains(bareName(type)) || Self.immutableDefinitionTypes.contains(bareName(canonical)) { return nil }
@@ -241,9 +259,9 @@ struct ModuleFactsCollector {
     private func functionReferences(in cursor: CXCursor) -> [CXCursor] {
         let collector = ReferenceCollector()
         clang_visitChildren(cursor, { child, _, data in
+            guard clang_getCursorKind(child) == CXCursor_DeclRefExpr else { return CXChildVisit_Recurse }
             let referenced = clang_getCursorReferenced(child)
-            if clang_getCursorKind(child) == CXCursor_DeclRefExpr,
-               clang_getCursorKind(referenced) == CXCursor_FunctionDecl
+            if clang_getCursorKind(referenced) == CXCursor_FunctionDecl
                 || (clang_getCursorKind(referenced) == CXCursor_VarDecl && clang_getCursorKind(clang_getCursorSemanticParent(referenced)) == CXCursor_TranslationUnit) {
                 Unmanaged<ReferenceCollector>.fromOpaque(data!).takeUnretainedValue().references.append(child)
             }

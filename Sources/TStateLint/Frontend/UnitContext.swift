@@ -75,18 +75,32 @@ final class UnitContext {
     private var projectFileByFile: [UnsafeMutableRawPointer: Bool] = [:]
     private var pythonHeaderDirectories: [String: Bool] = [:]
     private var valueTypeBySpelling: [String: ValueType] = [:]
+    private var valueTypeByCanonicalType: [UnsafeRawPointer?: ValueType] = [:]
     private var noReturnByUSR: [String: Bool] = [:]
+    private var functionByDeclaration: [UnsafeRawPointer: FunctionDeclaration] = [:]
+    private var fieldIsObjectFieldByDeclaration: [UnsafeRawPointer: String?] = [:]
+    private var keyByDeclaration: [UnsafeRawPointer: String] = [:]
     var macroIndexByFile: [String: MacroIndex] = [:]
     var modelledMacroIndexByFile: [String: MacroIndex] = [:]
     /// `static` locals met while lowering, with their function's name.
     var localStatics: [(CXCursor, String)] = []
+
+    /// Locations in the main file read without asking libclang (see MainFileLocations).
+    private var mainFile: MainFileLocations?
 
     init(unit: CXTranslationUnit, options: FrontendOptions, projectRoots: [String], workingDirectory: String) {
         self.unit = unit
         self.options = options
         self.projectRoots = projectRoots
         self.workingDirectory = workingDirectory
+        let name = clang_getTranslationUnitSpelling(unit).consume()
+        if let file = clang_getFile(unit, name) {
+            mainFile = MainFileLocations(unit: unit, file: file)
+            mainFilePath = path(of: file)
+        }
     }
+
+    private var mainFilePath = ""
 
     func path(of file: CXFile?) -> String {
         guard let file else { return "" }
@@ -97,8 +111,51 @@ final class UnitContext {
     }
 
     func location(_ location: CXSourceLocation) -> SourceLocation {
-        let expanded = location.expanded
-        return SourceLocation(file: path(of: expanded.file), line: expanded.line, column: expanded.column, offset: expanded.offset)
+        mainFileLocation(location) ?? self.location(location.expanded)
+    }
+
+    /// Per cursor kind: checks left before `start(of:)` trusts libclang's cursor location, or -1.
+    private var cursorLocationChecks = [Int8](repeating: 8, count: 1024)
+
+    /// Where a cursor starts: the start of its extent. For statements and most expressions
+    /// that is also libclang's cursor location, which costs far less (an extent's end is found
+    /// by lexing the last token again). Member references (located at the member) and implicit
+    /// conversions (located at what they convert) are not; every other kind is compared with
+    /// the extent the first times it is met, and one difference sends it to the extent for good.
+    func start(of cursor: CXCursor) -> CXSourceLocation {
+        let kind = Int(cursor.kind.rawValue)
+        guard cursor.isExpression || cursor.isStatement, cursor.kind != CXCursor_MemberRefExpr,
+              cursor.kind != CXCursor_UnexposedExpr, kind < cursorLocationChecks.count else { return cursor.extent.start }
+        let checks = cursorLocationChecks[kind]
+        if checks == 0 { return cursor.location }
+        let start = cursor.extent.start
+        if checks > 0 {
+            let location = cursor.location
+            let agrees = location.int_data == start.int_data && location.ptr_data.0 == start.ptr_data.0
+            cursorLocationChecks[kind] = agrees ? checks - 1 : -1
+        }
+        return start
+    }
+
+    /// The location when it is written in the main file (not in a macro), found without libclang.
+    func mainFileLocation(_ location: CXSourceLocation) -> SourceLocation? {
+        guard mainFile != nil, let (line, column, offset) = mainFile!.resolve(location) else { return nil }
+        let known = SourceLocation(file: mainFilePath, line: line, column: column, offset: offset)
+        if mainFile!.needsChecking {
+            let asked = self.location(location.expanded)
+            mainFile!.check(known == asked)
+            return asked
+        }
+        return known
+    }
+
+    /// The offset of a location in the file it expands in.
+    func offset(_ location: CXSourceLocation) -> Int {
+        mainFileLocation(location)?.offset ?? location.expanded.offset
+    }
+
+    func location(_ expanded: ExpandedLocation) -> SourceLocation {
+        SourceLocation(file: path(of: expanded.file), line: expanded.line, column: expanded.column, offset: expanded.offset)
     }
 
     /// A header of CPython: its directory (or its parent, for cpython/ and internal/) holds Python.h.
@@ -139,6 +196,42 @@ final class UnitContext {
         return result
     }
 
+    /// What the lowering needs of a called function, asked of libclang once per declaration.
+    struct FunctionDeclaration {
+        var name: String
+        var usr: String
+        var isPythonAPI: Bool
+        var isNoReturn: Bool
+    }
+
+    func function(_ declaration: CXCursor) -> FunctionDeclaration {
+        if let key = declaration.data.0, let known = functionByDeclaration[key] { return known }
+        let result = FunctionDeclaration(name: declaration.spelling, usr: declaration.usr,
+                                         isPythonAPI: isPythonHeader(declaration: declaration), isNoReturn: isNoReturn(declaration))
+        if let key = declaration.data.0 { functionByDeclaration[key] = result }
+        return result
+    }
+
+    /// A local or parameter as the lowering names it: where it is declared, and its name.
+    func declarationKey(_ declaration: CXCursor) -> String {
+        if let identity = declaration.data.0, let known = keyByDeclaration[identity] { return known }
+        let key = "\(declaration.location.expanded.offset):\(declaration.spelling)"
+        if let identity = declaration.data.0 { keyByDeclaration[identity] = key }
+        return key
+    }
+
+    /// For a field of one of CPython's object structs, the struct's spelling; nil for any other field.
+    func objectStructOfField(_ field: CXCursor) -> String? {
+        if let key = field.data.0, let known = fieldIsObjectFieldByDeclaration[key] { return known }
+        var result: String?
+        if field.kind == CXCursor_FieldDecl && isPythonHeader(declaration: field) {
+            let recordType = field.semanticParent.type
+            if isCPythonObjectStruct(recordType) { result = recordType.spelling }
+        }
+        if let key = field.data.0 { fieldIsObjectFieldByDeclaration[key] = .some(result) }
+        return result
+    }
+
     func isNoReturn(_ function: CXCursor) -> Bool {
         let name = function.spelling
         if options.noReturnFunctions.contains(name) { return true }
@@ -151,10 +244,12 @@ final class UnitContext {
 
     func valueType(of type: CXType) -> ValueType {
         let canonical = type.canonical
+        let identity = canonical.data.0
+        if let known = valueTypeByCanonicalType[identity] { return known }
         let spelling = canonical.spelling
-        if let known = valueTypeBySpelling[spelling] { return known }
-        let result = classify(type: type, canonical: canonical)
+        let result = valueTypeBySpelling[spelling] ?? classify(type: type, canonical: canonical)
         valueTypeBySpelling[spelling] = result
+        valueTypeByCanonicalType[identity] = result
         return result
     }
 
@@ -271,5 +366,65 @@ enum TypeSpelling {
             }
         }
         return result
+    }
+}
+
+/// libclang works out a location's line and column from the start of its line at every call
+/// (a tenth of the lowering of a large file). A location written in the main file is its
+/// offset from where that file starts in the unit's encoding; its line and column come from a
+/// table of line starts. Locations in macros or other files are asked of libclang, and the
+/// first answers are compared with libclang's: one mismatch and it is asked every time.
+struct MainFileLocations {
+    private let base: UInt32
+    private let size: UInt32
+    private let lineStarts: [Int]
+    private var checksLeft = 512
+    private var disabled = false
+
+    init?(unit: CXTranslationUnit, file: CXFile) {
+        var size = 0
+        guard let contents = clang_getFileContents(unit, file, &size), size < Int(Int32.max) else { return nil }
+        // The unit's extent starts at the main file's first byte (clang_getLocationForOffset
+        // would first map every macro argument in the file).
+        let start = clang_getRangeStart(clang_getCursorExtent(clang_getTranslationUnitCursor(unit)))
+        // Macro locations have the top bit set; a file's locations are its base plus the offset.
+        guard start.int_data & 0x8000_0000 == 0 else { return nil }
+        let bytes = UnsafeRawPointer(contents)
+        // A lone carriage return ends a line for clang too; that is rare enough to leave to it.
+        var search = bytes
+        while let found = memchr(search, 13, size - (search - bytes)) {
+            let index = UnsafeRawPointer(found) - bytes
+            if index + 1 < size && bytes.load(fromByteOffset: index + 1, as: UInt8.self) != 10 { return nil }
+            search = UnsafeRawPointer(found) + 1
+        }
+        var starts = [0]
+        search = bytes
+        while let found = memchr(search, 10, size - (search - bytes)) {
+            starts.append(UnsafeRawPointer(found) - bytes + 1)
+            search = UnsafeRawPointer(found) + 1
+        }
+        base = start.int_data
+        self.size = UInt32(size)
+        lineStarts = starts
+    }
+
+    var needsChecking: Bool { checksLeft > 0 }
+
+    mutating func check(_ agrees: Bool) {
+        checksLeft -= 1
+        if !agrees { disabled = true }
+    }
+
+    /// Line, column (1-based, in bytes, as clang counts) and offset of a location in the main file.
+    func resolve(_ location: CXSourceLocation) -> (Int, Int, Int)? {
+        let raw = location.int_data
+        guard !disabled, raw & 0x8000_0000 == 0, raw >= base, raw - base <= size else { return nil }
+        let offset = Int(raw - base)
+        var low = 0, high = lineStarts.count
+        while low < high {
+            let mid = (low + high) / 2
+            if lineStarts[mid] <= offset { low = mid + 1 } else { high = mid }
+        }
+        return (low, offset - lineStarts[low - 1] + 1, offset)
     }
 }
