@@ -110,35 +110,143 @@ public struct AbstractState: Hashable, Sendable {
     public var entryAssumedAt = Provenance<EventID>()
     /// Values of variables, sorted by id. A variable not listed is unknown.
     public private(set) var values: [VarID: AbstractValue] = [:]
-    public var gilFrames: [GILStateFrame] = []
-    public var releasedGILTokens: Set<EventID> = []
-    public var criticalSections: [CriticalSection] = []
-    public var locks: [LockEntry] = []
-    /// Thread states and GIL tokens handed to memory the IR does not track, or to unknown code.
-    public var escapedThreadStates: Set<ThreadStateID> = []
-    public var escapedGILTokens: Set<EventID> = []
-    /// Thread states saved by macros that the model gives by name (a user's
-    /// `MY_BEGIN_ALLOW_THREADS`): the matching end macro restores the most recent one.
-    public var savedByMacro: [ThreadStateID] = []
-    /// Sites (releases, switches, Ensures, locks) that this path has undone.
-    public var dischargedSites: Set<EventID> = []
-    /// Locks whose handle this path gave away (stored in memory, returned): not its to release.
-    public var escapedLocks: Set<Operand> = []
-    /// Variables holding GIL tokens the function was given and released (`release(s)` helpers).
-    public var releasedExternalTokens: Set<VarID> = []
-    /// Released an Ensure it did not make, with a made-up token: its caller's innermost one.
-    public var releasesCallersEnsure = false
-    /// Values of memory the IR of this function does not name, written by the callees' summaries.
-    public var syntheticMemory: [MemoryPath: AbstractValue] = [:]
-    /// For variables holding Python objects, in functions that switch interpreters.
-    public private(set) var objectOrigins: [VarID: ObjectOrigin] = [:]
-    /// The Py_EndInterpreter this path went through since it last attached a thread state.
-    public var endedInterpreterAt: EventID?
+    /// The values' hash, kept up to date as they change: a state is hashed at every block it
+    /// reaches, and hashing a dictionary hashes each of its entries anew.
+    private var valuesHash = 0
     /// Outcomes of side-effect-free condition expressions tested on this path, by key.
     public var conditionFacts: [Int: Bool] = [:]
     /// Set once a path has reported a problem that leaves its state meaningless, or has been
     /// widened past the state bound: nothing more is reported on it.
     public var isSilenced = false
+    /// What most paths never hold (GIL frames, locks, escapes, ...), shared between the states
+    /// that copy it: a state is copied and hashed at every block, and on most paths all of it is empty.
+    private var rare = RareFields.empty
+
+    /// The fields of `rare`.
+    fileprivate struct Rare: Hashable {
+        var gilFrames: [GILStateFrame] = []
+        var releasedGILTokens: Set<EventID> = []
+        var criticalSections: [CriticalSection] = []
+        var locks: [LockEntry] = []
+        var escapedThreadStates: Set<ThreadStateID> = []
+        var escapedGILTokens: Set<EventID> = []
+        var savedByMacro: [ThreadStateID] = []
+        var dischargedSites: Set<EventID> = []
+        var escapedLocks: Set<Operand> = []
+        var releasedExternalTokens: Set<VarID> = []
+        var releasesCallersEnsure = false
+        var syntheticMemory: [MemoryPath: AbstractValue] = [:]
+        var objectOrigins: [VarID: ObjectOrigin] = [:]
+        var endedInterpreterAt: EventID?
+    }
+
+    /// Copy-on-write storage of the rare fields; its hash is worked out once.
+    fileprivate final class RareFields: @unchecked Sendable {
+        static let empty = RareFields(Rare())
+        var fields: Rare
+        private var hash: Int?
+
+        init(_ fields: Rare) {
+            self.fields = fields
+        }
+
+        var contentHash: Int {
+            if let hash { return hash }
+            let computed = fields.hashValue
+            hash = computed
+            return computed
+        }
+
+        func changed() { hash = nil }
+    }
+
+    private var rareForWriting: RareFields {
+        mutating get {
+            if !isKnownUniquelyReferenced(&rare) { rare = RareFields(rare.fields) }
+            rare.changed()
+            return rare
+        }
+    }
+
+    public static func == (lhs: AbstractState, rhs: AbstractState) -> Bool {
+        lhs.valuesHash == rhs.valuesHash && lhs.attachment == rhs.attachment && lhs.entry == rhs.entry && lhs.awaySite == rhs.awaySite
+            && lhs.isSilenced == rhs.isSilenced && lhs.values == rhs.values && lhs.conditionFacts == rhs.conditionFacts
+            && (lhs.rare === rhs.rare || (lhs.rare.contentHash == rhs.rare.contentHash && lhs.rare.fields == rhs.rare.fields))
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(attachment)
+        hasher.combine(entry)
+        hasher.combine(awaySite)
+        hasher.combine(isSilenced)
+        hasher.combine(valuesHash)
+        hasher.combine(conditionFacts)
+        hasher.combine(rare.contentHash)
+    }
+
+    public var gilFrames: [GILStateFrame] {
+        get { rare.fields.gilFrames }
+        _modify { yield &rareForWriting.fields.gilFrames }
+    }
+    public var releasedGILTokens: Set<EventID> {
+        get { rare.fields.releasedGILTokens }
+        _modify { yield &rareForWriting.fields.releasedGILTokens }
+    }
+    public var criticalSections: [CriticalSection] {
+        get { rare.fields.criticalSections }
+        _modify { yield &rareForWriting.fields.criticalSections }
+    }
+    public var locks: [LockEntry] {
+        get { rare.fields.locks }
+        _modify { yield &rareForWriting.fields.locks }
+    }
+    /// Thread states and GIL tokens handed to memory the IR does not track, or to unknown code.
+    public var escapedThreadStates: Set<ThreadStateID> {
+        get { rare.fields.escapedThreadStates }
+        _modify { yield &rareForWriting.fields.escapedThreadStates }
+    }
+    public var escapedGILTokens: Set<EventID> {
+        get { rare.fields.escapedGILTokens }
+        _modify { yield &rareForWriting.fields.escapedGILTokens }
+    }
+    /// Thread states saved by macros that the model gives by name (a user's
+    /// `MY_BEGIN_ALLOW_THREADS`): the matching end macro restores the most recent one.
+    public var savedByMacro: [ThreadStateID] {
+        get { rare.fields.savedByMacro }
+        _modify { yield &rareForWriting.fields.savedByMacro }
+    }
+    /// Sites (releases, switches, Ensures, locks) that this path has undone.
+    public var dischargedSites: Set<EventID> {
+        get { rare.fields.dischargedSites }
+        _modify { yield &rareForWriting.fields.dischargedSites }
+    }
+    /// Locks whose handle this path gave away (stored in memory, returned): not its to release.
+    public var escapedLocks: Set<Operand> {
+        get { rare.fields.escapedLocks }
+        _modify { yield &rareForWriting.fields.escapedLocks }
+    }
+    /// Variables holding GIL tokens the function was given and released (`release(s)` helpers).
+    public var releasedExternalTokens: Set<VarID> {
+        get { rare.fields.releasedExternalTokens }
+        _modify { yield &rareForWriting.fields.releasedExternalTokens }
+    }
+    /// Released an Ensure it did not make, with a made-up token: its caller's innermost one.
+    public var releasesCallersEnsure: Bool {
+        get { rare.fields.releasesCallersEnsure }
+        _modify { yield &rareForWriting.fields.releasesCallersEnsure }
+    }
+    /// Values of memory the IR of this function does not name, written by the callees' summaries.
+    public var syntheticMemory: [MemoryPath: AbstractValue] {
+        get { rare.fields.syntheticMemory }
+        _modify { yield &rareForWriting.fields.syntheticMemory }
+    }
+    /// For variables holding Python objects, in functions that switch interpreters.
+    public var objectOrigins: [VarID: ObjectOrigin] { rare.fields.objectOrigins }
+    /// The Py_EndInterpreter this path went through since it last attached a thread state.
+    public var endedInterpreterAt: EventID? {
+        get { rare.fields.endedInterpreterAt }
+        _modify { yield &rareForWriting.fields.endedInterpreterAt }
+    }
 
     public init(attachment: Attachment, entry: EntryAssumption) {
         self.attachment = attachment
@@ -156,18 +264,32 @@ public struct AbstractState: Hashable, Sendable {
     public func value(_ variable: VarID) -> AbstractValue? { values[variable] }
 
     public mutating func set(_ variable: VarID, _ value: AbstractValue?) {
+        if let old = values[variable] { valuesHash ^= Self.entryHash(variable, old) }
         values[variable] = value
+        if let value { valuesHash ^= Self.entryHash(variable, value) }
+    }
+
+    private static func entryHash(_ variable: VarID, _ value: AbstractValue) -> Int {
+        var hasher = Hasher()
+        hasher.combine(variable)
+        hasher.combine(value)
+        return hasher.finalize()
     }
 
     public mutating func keepOnly(_ keep: (VarID) -> Bool) {
-        values = values.filter { keep($0.key) }
-        if !objectOrigins.isEmpty { objectOrigins = objectOrigins.filter { keep($0.key) } }
+        var dropped: [(VarID, AbstractValue)] = []
+        for (variable, value) in values where !keep(variable) { dropped.append((variable, value)) }
+        for (variable, value) in dropped {
+            values.removeValue(forKey: variable)
+            valuesHash ^= Self.entryHash(variable, value)
+        }
+        if objectOrigins.keys.contains(where: { !keep($0) }) { rareForWriting.fields.objectOrigins = objectOrigins.filter { keep($0.key) } }
     }
 
     public func origin(_ variable: VarID) -> ObjectOrigin? { objectOrigins[variable] }
 
     public mutating func setOrigin(_ variable: VarID, _ origin: ObjectOrigin?) {
-        objectOrigins[variable] = origin
+        rareForWriting.fields.objectOrigins[variable] = origin
     }
 
     // MARK: Thread state
@@ -199,11 +321,11 @@ public struct AbstractState: Hashable, Sendable {
         if assumption == .detached {
             if attachment == .attached(.entry) { attachment = .detached }
             for (variable, value) in values where value == .threadState(.entry) {
-                values[variable] = .integer(0)
+                set(variable, .integer(0))
             }
-            gilFrames = gilFrames.map { frame in
+            if !gilFrames.isEmpty { gilFrames = gilFrames.map { frame in
                 frame.previous == .attached(.entry) ? GILStateFrame(site: frame.site, previous: .detached) : frame
-            }
+            } }
         }
     }
 

@@ -1,12 +1,13 @@
 /// Which variables the function may still read at the start of each block. What the
 /// analysis knows of the others is dropped there, so paths that differ only in them merge
 /// (the explorer keeps thread states, GIL tokens and lock handles, which matter beyond reads
-/// by name). Locals whose address is taken are always live.
-struct Liveness {
-    private(set) var liveAtEntry: [BitSet]
-    private(set) var alwaysLive: BitSet
+/// by name). Locals whose address is taken are always live. A class: the explorer asks it at
+/// every block it enters, and a struct of arrays is copied at each ask.
+final class Liveness {
+    let liveAtEntry: [BitSet]
+    let alwaysLive: BitSet
     /// Condition keys that a branch reachable from the block tests.
-    private(set) var keysLiveAtEntry: [BitSet]
+    let keysLiveAtEntry: [BitSet]
 
     init(function: Function) {
         let blockCount = function.blocks.count

@@ -45,7 +45,7 @@ final class PathExplorer {
     private(set) var variableOfPath: [MemoryPath: VarID] = [:]
 
     var analysis: FunctionAnalysis
-    private var statesAt: [Set<AbstractState>]
+    private var statesAt: [StateSet]
     /// Per block, for states past the bound: the merge of those sharing a core (all but values).
     private var mergedByCore: [[AbstractState: AbstractState]]
     private var queue = BlockQueue()
@@ -76,7 +76,7 @@ final class PathExplorer {
         self.summaries = summaries
         self.analysis = FunctionAnalysis(function: function, isPythonEntry: entryContext.isPythonEntry, entryDescription: entryContext.description)
         self.analysis.isForeignThread = entryContext.isForeignThread
-        self.statesAt = Array(repeating: [], count: function.blocks.count)
+        self.statesAt = Array(repeating: StateSet(), count: function.blocks.count)
         self.mergedByCore = Array(repeating: [:], count: function.blocks.count)
         self.rpoIndex = PathExplorer.reversePostOrder(function)
         for (key, condition) in function.conditionKeys.enumerated() {
@@ -175,13 +175,13 @@ final class PathExplorer {
         // Below the bounds (the common case) the state is hashed once, to insert it.
         let count = statesAt[block].count
         if count >= limits.hardStatesPerBlock {
-            if statesAt[block].contains(state) { return }
+            if statesAt[block].contains(state, hash: state.hashValue) { return }
             state = .silenced
         } else if count >= limits.statesPerBlock, !state.isSilenced {
-            if statesAt[block].contains(state) { return }
+            if statesAt[block].contains(state, hash: state.hashValue) { return }
             state = widen(state, at: block)
         }
-        guard statesAt[block].insert(state).inserted else { return }
+        guard statesAt[block].insert(state, hash: state.hashValue) else { return }
         queue.push(block: block, priority: rpoIndex[block], state: state, trace: trace)
     }
 
@@ -574,6 +574,27 @@ final class PathExplorer {
 /// Pending (block, state) pairs, lowest reverse-post-order index first.
 /// States waiting to be explored, lowest reverse-post-order first. The heap orders small
 /// keys; the states themselves stay in their slots, so sifting never copies one.
+/// The states seen at one block: at most some dozens, compared by hash first, in a list.
+private struct StateSet {
+    private var hashes: [Int] = []
+    private var states: [AbstractState] = []
+
+    var count: Int { states.count }
+
+    func contains(_ state: AbstractState, hash: Int) -> Bool {
+        for index in hashes.indices where hashes[index] == hash && states[index] == state { return true }
+        return false
+    }
+
+    /// False when the state was there already.
+    mutating func insert(_ state: AbstractState, hash: Int) -> Bool {
+        if contains(state, hash: hash) { return false }
+        hashes.append(hash)
+        states.append(state)
+        return true
+    }
+}
+
 private struct BlockQueue {
     private var heap: [(priority: Int, sequence: Int, slot: Int)] = []
     private var slots: [(block: BlockID, state: AbstractState, trace: Trace?)?] = []

@@ -5,8 +5,9 @@ enum SummaryBuilder {
     /// Where a function may write, in places its callers can name (mod analysis, flow-insensitive).
     static func modifies(_ function: Function, places: PlaceMap, summaries: SummaryProvider?, model: APIModel) -> [SummaryPlace]? {
         var written: [SummaryPlace] = []
+        var seen = Set<SummaryPlace>()
         func add(_ place: SummaryPlace?) {
-            if let place, !written.contains(place) { written.append(place) }
+            if let place, seen.insert(place).inserted { written.append(place) }
         }
         /// A callee's place, seen from this function through the call's arguments.
         func translate(_ place: SummaryPlace, _ arguments: [Operand]) -> SummaryPlace? {
