@@ -67,6 +67,31 @@ import Testing
         #expect(try Self.json(decoded) == Self.json(unit))
     }
 
+    /// A worker codes its functions in runs while it lowers the later ones; the reply gives
+    /// them back whole and in order, however many runs there are.
+    @Test func workerRepliesCarryEveryFunctionInOrder() throws {
+        let path = TestSupport.fixturesDirectory + "/programs/clean_guard_helpers/guard.c"
+        let lowered = try TestSupport.lower(String(contentsOfFile: path, encoding: .utf8))
+        let template = try #require(lowered.functions.first)
+        for count in [0, 1, FunctionChunks.functionsPerChunk, 2 * FunctionChunks.functionsPerChunk + 3] {
+            var unit = lowered
+            unit.functions = (0..<count).map { index in
+                var function = template
+                function.name = "f\(index)"
+                function.usr = "c:@F@f\(index)"
+                return function
+            }
+            let chunks = FunctionChunks()
+            unit.functions.forEach(chunks.add)
+            var header = unit
+            header.functions = []
+            let payload = try BinaryEncoder().encode(ParseReply(unit: header, functionChunks: try #require(chunks.finish())))
+            let decoded = try BinaryDecoder().decode(ParseReply.self, from: payload).decoded()
+            #expect(decoded.functions == unit.functions)
+            #expect(try Self.json(decoded) == Self.json(unit))
+        }
+    }
+
     /// Functions and stored explorations are read field by field (records): damage, however
     /// placed, is an error or another value, never a crash or a runaway allocation.
     @Test func damagedRecordsAreRejectedNotCrashedOn() throws {

@@ -78,9 +78,90 @@ enum Framing {
     }
 }
 
-/// What a worker process answers for one job.
+/// What a worker process answers for one job: the unit without its functions, and the
+/// functions in runs coded while the later ones were still being lowered (see FunctionChunks).
 struct ParseReply: Codable {
     var unit: TranslationUnit
+    var functionChunks: [Data] { chunks.payloads }
+    private var chunks: PayloadList
+
+    init(unit: TranslationUnit, functionChunks: [Data]) {
+        self.unit = unit
+        self.chunks = PayloadList(functionChunks)
+    }
+
+    /// The unit with its functions; the runs are decoded on all cores.
+    func decoded() throws -> TranslationUnit {
+        let lists = ResultSlots<Result<[Function], Error>>(count: functionChunks.count)
+        DispatchQueue.concurrentPerform(iterations: functionChunks.count) { index in
+            lists[index] = Result { try UnitCoding.decoder().decode(FunctionList.self, from: functionChunks[index]).functions }
+        }
+        var unit = self.unit
+        for list in lists.values { unit.functions += try list!.get() }
+        return unit
+    }
+}
+
+/// Coded payloads inside a payload: bytes as they are for the binary coder (Codable codes
+/// `Data` byte by byte).
+struct PayloadList: Codable {
+    var payloads: [Data]
+
+    init(_ payloads: [Data]) {
+        self.payloads = payloads
+    }
+
+    init(from decoder: Decoder) throws {
+        guard let binary = decoder as? BinaryValueDecoder else {
+            payloads = try [Data](from: decoder)
+            return
+        }
+        var record = try binary.record()
+        payloads = try record.list { try $0.data() }
+        try record.finish()
+    }
+
+    func encode(to encoder: Encoder) throws {
+        guard let binary = encoder as? BinaryValueEncoder else {
+            try payloads.encode(to: encoder)
+            return
+        }
+        binary.encodeRecord { record in record.list(payloads) { $0.data($1) } }
+    }
+}
+
+/// Codes a worker's functions as they are lowered, on a thread of their own, in runs of a
+/// fixed number: on a large file the coding takes no time of its own, and the runs can be
+/// decoded side by side.
+final class FunctionChunks: @unchecked Sendable {
+    static let functionsPerChunk = 64
+    private let queue = DispatchQueue(label: "tstate-lint.function-chunks")
+    private var pending: [Function] = []
+    private var chunks: [Data] = []
+    private var failed = false
+
+    func add(_ function: Function) {
+        pending.append(function)
+        if pending.count >= Self.functionsPerChunk { flush() }
+    }
+
+    private func flush() {
+        let run = pending
+        pending = []
+        queue.async {
+            guard let data = try? UnitCoding.encoder().encode(FunctionList(run)) else {
+                self.failed = true
+                return
+            }
+            self.chunks.append(data)
+        }
+    }
+
+    /// Every run, in order; nil when one could not be coded.
+    func finish() -> [Data]? {
+        if !pending.isEmpty { flush() }
+        return queue.sync { failed ? nil : chunks }
+    }
 }
 
 /// The loop run by `tstate-lint frontend-worker`: the Frontend options, then jobs, on stdin;
@@ -106,10 +187,17 @@ public enum FrontendWorker {
                     status = 2
                     return
                 }
-                let unit = frontend.parse(path: job.path, arguments: job.arguments, projectRoots: job.projectRoots,
-                                          workingDirectory: job.workingDirectory, preludeDirectory: job.preludeDirectory)
-                guard let payload = try? UnitCoding.encoder().encode(ParseReply(unit: unit)),
-                      Framing.write(payload, to: STDOUT_FILENO) else {
+                let chunks = FunctionChunks()
+                var unit = frontend.parse(path: job.path, arguments: job.arguments, projectRoots: job.projectRoots,
+                                          workingDirectory: job.workingDirectory, preludeDirectory: job.preludeDirectory,
+                                          lowered: chunks.add)
+                guard let functionChunks = chunks.finish() else {
+                    status = 2
+                    return
+                }
+                unit.functions = []
+                let payload = try? UnitCoding.encoder().encode(ParseReply(unit: unit, functionChunks: functionChunks))
+                guard let payload, Framing.write(payload, to: STDOUT_FILENO) else {
                     status = 2
                     return
                 }
@@ -312,11 +400,11 @@ final class WorkerProcess {
             if ready > 0 { break }
         }
         guard let reply = Framing.read(from: output) else { return .died(reap()) }
-        guard let decoded = try? UnitCoding.decoder().decode(ParseReply.self, from: reply) else {
+        guard let decoded = try? UnitCoding.decoder().decode(ParseReply.self, from: reply).decoded() else {
             kill(pid, SIGKILL)
             return .died("unreadable reply; \(reap())")
         }
-        return .parsed(decoded.unit)
+        return .parsed(decoded)
     }
 
     /// Waits for the dead worker and says how it ended.

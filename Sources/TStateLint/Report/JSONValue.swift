@@ -16,63 +16,80 @@ public indirect enum JSONValue: Equatable, Sendable {
     }
 
     public func serialized(indent: Int? = 2) -> String {
-        var out = ""
+        var out: [UInt8] = []
+        out.reserveCapacity(1 << 12)
         write(into: &out, indent: indent, level: 0)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    private func write(into out: inout String, indent: Int?, level: Int) {
-        let newline = indent == nil ? "" : "\n"
-        let pad = { (l: Int) in indent.map { String(repeating: " ", count: $0 * l) } ?? "" }
+    /// Written as UTF-8 bytes: a readiness report lists thousands of blockers.
+    private func write(into out: inout [UInt8], indent: Int?, level: Int) {
+        func newline() { if indent != nil { out.append(10) } }
+        func pad(_ level: Int) { if let indent { out.append(contentsOf: repeatElement(32, count: indent * level)) } }
         switch self {
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{" + newline
+            if members.isEmpty { out.append(contentsOf: "{}".utf8); return }
+            out.append(UInt8(ascii: "{"))
+            newline()
             for (index, (key, value)) in members.enumerated() {
-                out += pad(level + 1) + JSONValue.quote(key) + (indent == nil ? ":" : ": ")
+                pad(level + 1)
+                JSONValue.quote(key, into: &out)
+                out.append(UInt8(ascii: ":"))
+                if indent != nil { out.append(32) }
                 value.write(into: &out, indent: indent, level: level + 1)
-                out += (index < members.count - 1 ? "," : "") + newline
+                if index < members.count - 1 { out.append(UInt8(ascii: ",")) }
+                newline()
             }
-            out += pad(level) + "}"
+            pad(level)
+            out.append(UInt8(ascii: "}"))
         case .array(let elements):
-            if elements.isEmpty { out += "[]"; return }
-            out += "[" + newline
+            if elements.isEmpty { out.append(contentsOf: "[]".utf8); return }
+            out.append(UInt8(ascii: "["))
+            newline()
             for (index, element) in elements.enumerated() {
-                out += pad(level + 1)
+                pad(level + 1)
                 element.write(into: &out, indent: indent, level: level + 1)
-                out += (index < elements.count - 1 ? "," : "") + newline
+                if index < elements.count - 1 { out.append(UInt8(ascii: ",")) }
+                newline()
             }
-            out += pad(level) + "]"
+            pad(level)
+            out.append(UInt8(ascii: "]"))
         case .string(let text):
-            out += JSONValue.quote(text)
+            JSONValue.quote(text, into: &out)
         case .int(let value):
-            out += String(value)
+            out.append(contentsOf: String(value).utf8)
         case .double(let value):
-            out += String(format: "%.3f", value)
+            out.append(contentsOf: String(format: "%.3f", value).utf8)
         case .bool(let value):
-            out += value ? "true" : "false"
+            out.append(contentsOf: (value ? "true" : "false").utf8)
         case .null:
-            out += "null"
+            out.append(contentsOf: "null".utf8)
         }
     }
 
     static func quote(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
+        var out: [UInt8] = []
+        quote(text, into: &out)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    static func quote(_ text: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): out.append(contentsOf: [92, 34])
+            case UInt8(ascii: "\\"): out.append(contentsOf: [92, 92])
+            case 10: out.append(contentsOf: [92, UInt8(ascii: "n")])
+            case 13: out.append(contentsOf: [92, UInt8(ascii: "r")])
+            case 9: out.append(contentsOf: [92, UInt8(ascii: "t")])
+            case 0..<0x20:
+                out.append(contentsOf: [92, UInt8(ascii: "u"), 48, 48, hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 15)]])
             default:
-                if scalar.value < 0x20 {
-                    out += String(format: "\\u%04x", scalar.value)
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
+                out.append(byte)
             }
         }
-        return out + "\""
+        out.append(UInt8(ascii: "\""))
     }
 }
