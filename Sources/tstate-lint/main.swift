@@ -288,6 +288,9 @@ struct ParsingOptions: ParsableArguments {
                     FileHandle.standardError.write(Data(String(format: "tstate-lint: %d files parsed, %d from the cache; %d function explorations run, %d reused from the cache; parsing %.2f s, analysis %.2f s, total %.2f s\n",
                                                                s.filesParsed, s.cacheHits, s.explorations, s.reusedExplorations,
                                                                s.parseSeconds, s.analysisSeconds, result.duration).utf8))
+                    let p = s.parsing
+                    FileHandle.standardError.write(Data(String(format: "tstate-lint: parsing, summed over workers: libclang %.2f s, lowering %.2f s; %d precompiled preludes built in %.2f s, %d files parsed on one\n",
+                                                               p.libclangSeconds, p.loweringSeconds, p.preludesBuilt, p.preludeSeconds, p.filesOnPreludes).utf8))
                 }
             }
             return result

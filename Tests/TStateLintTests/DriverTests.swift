@@ -191,6 +191,38 @@ import Testing
         #expect(try run(["-DBUGGY"]).statistics.cacheHits == 2)
     }
 
+    /// Files that start alike share one precompiled Python.h: it is built once and every one of
+    /// them is parsed on it. (Touching the header it was built from made clang refuse it from
+    /// the second file on, and each refusal rebuilt it.)
+    @Test func aPrecompiledPreludeIsBuiltOnceAndSharedByItsFiles() throws {
+        let root = try Self.directory()
+        for name in ["a", "b", "c", "d"] {
+            try Self.write("#define PY_SSIZE_T_CLEAN\n#include <Python.h>\nstatic PyObject *\(name)(PyObject *s, PyObject *o) { Py_RETURN_NONE; }\n",
+                           to: root + "/src/\(name).c")
+        }
+        let cold = try Self.run(root, ["src"]) { $0.jobs = 1 }
+        #expect(cold.files.allSatisfy { $0.status == .analyzed })
+        #expect(cold.statistics.parsing.preludesBuilt == 1)
+        #expect(cold.statistics.parsing.filesOnPreludes == 4)
+
+        // Kept in the cache, the prelude serves a later run without being built again.
+        let cache = root + "/cache"
+        let first = try Self.run(root, ["src/a.c", "src/b.c"]) {
+            $0.jobs = 1
+            $0.cacheDirectory = cache
+        }
+        #expect(first.statistics.parsing.preludesBuilt == 1 && first.statistics.parsing.filesOnPreludes == 2)
+        let later = try Self.run(root, ["src/c.c", "src/d.c"]) {
+            $0.jobs = 1
+            $0.cacheDirectory = cache
+        }
+        #expect(later.statistics.parsing.preludesBuilt == 0 && later.statistics.parsing.filesOnPreludes == 2)
+
+        // Fewer than three files: without a cache, a precompiled prelude costs more than it saves.
+        let pair = try Self.run(root, ["src/a.c", "src/b.c"]) { $0.jobs = 1 }
+        #expect(pair.statistics.parsing.preludesBuilt == 0 && pair.statistics.parsing.filesOnPreludes == 0)
+    }
+
     @Test func anUnchangedRunReportsItsPreviousResult() throws {
         let root = try Self.directory()
         try Self.write(Self.conditional.replacingOccurrences(of: "#ifdef BUGGY\n", with: "").replacingOccurrences(of: "#endif\n", with: ""),

@@ -84,10 +84,12 @@ struct ParseReply: Codable {
     var unit: TranslationUnit
     var functionChunks: [Data] { chunks.payloads }
     private var chunks: PayloadList
+    var cost: ParseCost
 
-    init(unit: TranslationUnit, functionChunks: [Data]) {
+    init(unit: TranslationUnit, functionChunks: [Data], cost: ParseCost = ParseCost()) {
         self.unit = unit
         self.chunks = PayloadList(functionChunks)
+        self.cost = cost
     }
 
     /// The unit with its functions; the runs are decoded on all cores.
@@ -196,7 +198,7 @@ public enum FrontendWorker {
                     return
                 }
                 unit.functions = []
-                let payload = try? UnitCoding.encoder().encode(ParseReply(unit: unit, functionChunks: functionChunks))
+                let payload = try? UnitCoding.encoder().encode(ParseReply(unit: unit, functionChunks: functionChunks, cost: frontend.lastCost))
                 guard let payload, Framing.write(payload, to: STDOUT_FILENO) else {
                     status = 2
                     return
@@ -220,6 +222,14 @@ final class ParsePool: @unchecked Sendable {
     let isolation: ParseIsolation
     let options: FrontendOptions
     let jobs: Int
+    private let costLock = NSLock()
+    private var summedCost = ParseCost()
+    /// What the files this pool parsed cost, summed over its threads or workers.
+    var cost: ParseCost {
+        costLock.lock()
+        defer { costLock.unlock() }
+        return summedCost
+    }
 
     init(isolation: ParseIsolation, options: FrontendOptions, jobs: Int) {
         self.isolation = isolation
@@ -253,7 +263,12 @@ final class ParsePool: @unchecked Sendable {
                         finished(job, answer, false)
                         continue
                     }
-                    let unit = parser.parse(job)
+                    let (unit, cost) = parser.parse(job)
+                    if let cost {
+                        costLock.lock()
+                        summedCost = summedCost + cost
+                        costLock.unlock()
+                    }
                     results[index] = unit
                     finished(job, unit, true)
                 }
@@ -276,15 +291,17 @@ final class ParsePool: @unchecked Sendable {
 }
 
 protocol UnitParser {
-    mutating func parse(_ job: ParseJob) -> TranslationUnit
+    /// The unit, and what parsing it cost when it was parsed.
+    mutating func parse(_ job: ParseJob) -> (TranslationUnit, ParseCost?)
 }
 
 struct InProcessParser: UnitParser {
     let frontend: Frontend
 
-    func parse(_ job: ParseJob) -> TranslationUnit {
-        frontend.parse(path: job.path, arguments: job.arguments, projectRoots: job.projectRoots, workingDirectory: job.workingDirectory,
-                       preludeDirectory: job.preludeDirectory)
+    func parse(_ job: ParseJob) -> (TranslationUnit, ParseCost?) {
+        let unit = frontend.parse(path: job.path, arguments: job.arguments, projectRoots: job.projectRoots, workingDirectory: job.workingDirectory,
+                                  preludeDirectory: job.preludeDirectory)
+        return (unit, frontend.lastCost)
     }
 }
 
@@ -303,33 +320,33 @@ struct WorkerProcessParser: UnitParser {
         self.memoryLimit = memoryLimit
     }
 
-    mutating func parse(_ job: ParseJob) -> TranslationUnit {
+    mutating func parse(_ job: ParseJob) -> (TranslationUnit, ParseCost?) {
         let display = PathDisplay.display(job.path, workingDirectory: job.workingDirectory)
         if worker == nil {
             do {
                 worker = try WorkerProcess(executable: executable, options: options, memoryLimit: memoryLimit)
             } catch {
-                return TranslationUnit(path: display, status: .failed, message: "could not start a front-end worker: \(error)")
+                return (TranslationUnit(path: display, status: .failed, message: "could not start a front-end worker: \(error)"), nil)
             }
         }
         let outcome = worker!.parse(job, timeout: timeout)
         switch outcome {
-        case .parsed(let unit):
-            return unit
+        case .parsed(let unit, let cost):
+            return (unit, cost)
         case .timedOut:
             worker = nil
-            return TranslationUnit(path: display, status: .failed,
-                                   message: "parsing took longer than the time limit (\(Int(timeout)) s); the file was not analysed")
+            return (TranslationUnit(path: display, status: .failed,
+                                    message: "parsing took longer than the time limit (\(Int(timeout)) s); the file was not analysed"), nil)
         case .died(let reason):
             worker = nil
-            return TranslationUnit(path: display, status: .failed, message: "the front end crashed on this file (\(reason)); the file was not analysed")
+            return (TranslationUnit(path: display, status: .failed, message: "the front end crashed on this file (\(reason)); the file was not analysed"), nil)
         }
     }
 }
 
 final class WorkerProcess {
     enum Outcome {
-        case parsed(TranslationUnit)
+        case parsed(TranslationUnit, ParseCost)
         case timedOut
         case died(String)
     }
@@ -400,11 +417,11 @@ final class WorkerProcess {
             if ready > 0 { break }
         }
         guard let reply = Framing.read(from: output) else { return .died(reap()) }
-        guard let decoded = try? UnitCoding.decoder().decode(ParseReply.self, from: reply).decoded() else {
+        guard let answer = try? UnitCoding.decoder().decode(ParseReply.self, from: reply), let unit = try? answer.decoded() else {
             kill(pid, SIGKILL)
             return .died("unreadable reply; \(reap())")
         }
-        return .parsed(decoded)
+        return .parsed(unit, answer.cost)
     }
 
     /// Waits for the dead worker and says how it ended.

@@ -86,6 +86,8 @@ public struct RunStatistics: Codable, Sendable {
     public var cacheHits = 0
     public var parseSeconds = 0.0
     public var analysisSeconds = 0.0
+    /// Of the files parsed: libclang's parse, the lowering, shared preludes (summed over workers).
+    public var parsing = ParseCost()
     /// Functions explored, and explorations whose stored result still held.
     public var explorations = 0
     public var reusedExplorations = 0
@@ -153,7 +155,8 @@ public struct Runner {
                 directory = NSTemporaryDirectory() + "/tstate-lint-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
                 temporaryPreludes = directory
             }
-            // Without a cache a precompiled prelude only pays when two files share it.
+            // Without a cache a precompiled prelude only pays when three files share it: building
+            // one costs about what parsing two files' Python.h does.
             var sharing: [String: Int] = [:]
             var keys: [String?] = work.map { _ in nil }
             if options.cacheDirectory == nil {
@@ -165,7 +168,7 @@ public struct Runner {
                     sharing[keys[index]!, default: 0] += 1
                 }
             }
-            for index in work.indices where options.cacheDirectory != nil || keys[index].map({ sharing[$0]! > 1 }) == true {
+            for index in work.indices where options.cacheDirectory != nil || keys[index].map({ sharing[$0]! >= 3 }) == true {
                 work[index].preludeDirectory = directory
             }
         }
@@ -199,7 +202,8 @@ public struct Runner {
         let progress = options.progress
         let done = Counter()
         let total = work.count
-        let units = ParsePool(isolation: isolation, options: frontendOptions, jobs: jobs).run(work, prepare: { job in
+        let pool = ParsePool(isolation: isolation, options: frontendOptions, jobs: jobs)
+        let units = pool.run(work, prepare: { job in
             if let reason = skips.reason(job) {
                 return TranslationUnit(path: PathDisplay.display(job.path, workingDirectory: job.workingDirectory), status: reason.status, message: reason.message)
             }
@@ -211,6 +215,7 @@ public struct Runner {
         cache?.pruneStaleEntries()
         var statistics = RunStatistics()
         statistics.parseSeconds = Date().timeIntervalSince(parseStarted)
+        statistics.parsing = pool.cost
         statistics.cacheHits = cache?.hits ?? 0
         statistics.filesParsed = units.count - statistics.cacheHits - units.filter { $0.status == .skipped }.count
         let analysisStarted = Date()

@@ -119,6 +119,11 @@ public final class UnitCache: @unchecked Sendable {
         while let relative = enumerator.nextObject() as? String {
             guard [".unit", ".pch", ".deps", ".run", ".memo", ".h", ".failed", ".tmp"].contains(where: { relative.hasSuffix($0) }) else { continue }
             let path = directory + "/" + relative
+            // A prelude's source is kept as long as its precompiled header is.
+            if relative.hasSuffix(".h"), let pchModified = (try? fm.attributesOfItem(atPath: String(path.dropLast(2)) + ".pch"))?[.modificationDate] as? Date,
+               pchModified >= cutoff {
+                continue
+            }
             if let modified = enumerator.fileAttributes?[.modificationDate] as? Date, modified < cutoff {
                 try? fm.removeItem(atPath: path)
             }

@@ -1,6 +1,29 @@
 import CClang
 import Foundation
 
+/// Where parsing one file went, for `--statistics`.
+public struct ParseCost: Codable, Sendable {
+    public var libclangSeconds = 0.0
+    public var loweringSeconds = 0.0
+    /// Building precompiled preludes this file was the first to need.
+    public var preludeSeconds = 0.0
+    public var preludesBuilt = 0
+    /// Files parsed on a shared precompiled prelude.
+    public var filesOnPreludes = 0
+
+    public init() {}
+
+    public static func + (lhs: ParseCost, rhs: ParseCost) -> ParseCost {
+        var sum = lhs
+        sum.libclangSeconds += rhs.libclangSeconds
+        sum.loweringSeconds += rhs.loweringSeconds
+        sum.preludeSeconds += rhs.preludeSeconds
+        sum.preludesBuilt += rhs.preludesBuilt
+        sum.filesOnPreludes += rhs.filesOnPreludes
+        return sum
+    }
+}
+
 /// The only code that talks to libclang: parses one translation unit and lowers it to IR.
 /// Not thread-safe: use one Frontend per thread.
 public final class Frontend {
@@ -8,6 +31,8 @@ public final class Frontend {
     public let options: FrontendOptions
 
     private var preludes: PreludeStore?
+    /// What the last `parse` cost.
+    public private(set) var lastCost = ParseCost()
 
     public init(options: FrontendOptions) {
         _ = Frontend.parseOnCallingThread
@@ -50,6 +75,7 @@ public final class Frontend {
     public func parse(path: String, arguments: [String], projectRoots: [String], workingDirectory: String,
                       preludeDirectory: String? = nil, lowered: ((Function) -> Void)? = nil) -> TranslationUnit {
         disposeRetiredUnit()
+        lastCost = ParseCost()
         let displayPath = PathDisplay.display(path, workingDirectory: workingDirectory)
         var precompiled: String?
         var preludeDependencies: [String] = []
@@ -57,9 +83,16 @@ public final class Frontend {
             if preludes?.directory != preludeDirectory { preludes = PreludeStore(directory: preludeDirectory) }
             if let data = FileManager.default.contents(atPath: path),
                let prelude = Prelude.of(String(decoding: data.prefix(64 << 10), as: UTF8.self), directory: PathDisplay.directory(of: path)) {
+                let started = Date()
+                let built = preludes!.built
                 precompiled = preludes!.header(for: prelude, arguments: arguments, index: index)
+                if preludes!.built > built {
+                    lastCost.preludesBuilt = preludes!.built - built
+                    lastCost.preludeSeconds = Date().timeIntervalSince(started)
+                }
             }
         }
+        let parseStarted = Date()
         var (status, parsed) = translate(path, arguments: arguments + (precompiled.map { ["-include-pch", $0] } ?? []))
         if let header = precompiled {
             if status == CXError_ASTReadError || status == CXError_Failure || parsed.map(Frontend.rejectsPrecompiledHeader) == true {
@@ -68,8 +101,10 @@ public final class Frontend {
                 (status, parsed) = translate(path, arguments: arguments)
             } else {
                 preludeDependencies = preludes!.dependencies(of: header)
+                lastCost.filesOnPreludes = 1
             }
         }
+        lastCost.libclangSeconds = Date().timeIntervalSince(parseStarted)
         guard status == CXError_Success, let unit = parsed else {
             return TranslationUnit(path: displayPath, status: .failed, message: "libclang could not parse the file (\(Frontend.describe(status)))")
         }
@@ -77,7 +112,9 @@ public final class Frontend {
 
         let (errorCount, firstError) = Frontend.errors(in: unit)
         let context = UnitContext(unit: unit, options: options, projectRoots: projectRoots, workingDirectory: workingDirectory)
+        let loweringStarted = Date()
         var result = lower(unit: unit, context: context, mainPath: displayPath, lowered: lowered)
+        lastCost.loweringSeconds = Date().timeIntervalSince(loweringStarted)
         result.dependencies = Array(Set(Frontend.includedFiles(of: unit, mainFile: path) + preludeDependencies)).sorted()
         var messages: [String] = []
         if errorCount > 0 {

@@ -91,6 +91,8 @@ struct Prelude {
 final class PreludeStore {
     let directory: String
     private var failed = Set<String>()
+    /// Headers this store has built.
+    private(set) var built = 0
     private var dependencyLists: [String: [String]] = [:]
 
     init(directory: String) {
@@ -111,14 +113,20 @@ final class PreludeStore {
         guard !failed.contains(key) else { return nil }
         let pch = directory + "/" + key + ".pch"
         if FileManager.default.fileExists(atPath: pch) {
-            // Used: kept by the cache's pruning, with the header it was built from.
-            for file in [pch, pch + ".deps", directory + "/" + key + ".h"] { utimes(file, nil) }
+            // Used: kept by the cache's pruning (the header it was built from goes with it; touching
+            // that would make clang refuse the precompiled one as out of date).
+            for file in [pch, pch + ".deps"] { utimes(file, nil) }
             return pch
         }
         if FileManager.default.fileExists(atPath: directory + "/" + key + ".failed") {
             failed.insert(key)
             return nil
         }
+        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        // Another process of the run is building it: this file is parsed whole.
+        guard let lock = BuildLock(directory + "/" + key + ".lock") else { return nil }
+        defer { lock.release() }
+        if FileManager.default.fileExists(atPath: pch) { return pch }
         guard build(prelude, arguments: arguments, index: index, key: key, into: pch) else {
             failed.insert(key)
             FileManager.default.createFile(atPath: directory + "/" + key + ".failed", contents: Data())
@@ -142,9 +150,11 @@ final class PreludeStore {
     }
 
     private func build(_ prelude: Prelude, arguments: [String], index: CXIndex, key: String, into pch: String) -> Bool {
-        try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let header = directory + "/" + key + ".h"
-        guard (try? prelude.text.write(toFile: header, atomically: true, encoding: .utf8)) != nil else { return false }
+        // Written once: clang refuses a header whose input is newer than it.
+        if !FileManager.default.fileExists(atPath: header) {
+            guard (try? prelude.text.write(toFile: header, atomically: true, encoding: .utf8)) != nil else { return false }
+        }
         let flags = CXTranslationUnit_Incomplete.rawValue | CXTranslationUnit_ForSerialization.rawValue
             | CXTranslationUnit_DetailedPreprocessingRecord.rawValue
         var unit: CXTranslationUnit?
@@ -169,6 +179,33 @@ final class PreludeStore {
             unlink(temporary)
             return false
         }
-        return rename(temporary, pch) == 0
+        guard rename(temporary, pch) == 0 else { return false }
+        built += 1
+        return true
+    }
+}
+
+/// A lock file made with O_EXCL: held by one process at a time. One left behind by a process
+/// that died is taken over after a minute (a build takes well under a second).
+struct BuildLock {
+    let path: String
+
+    init?(_ path: String) {
+        for _ in 0..<2 {
+            let descriptor = open(path, O_CREAT | O_EXCL | O_WRONLY, 0o644)
+            if descriptor >= 0 {
+                close(descriptor)
+                self.path = path
+                return
+            }
+            var info = stat()
+            guard errno == EEXIST, stat(path, &info) == 0, time(nil) - info.st_mtim.tv_sec > 60 else { return nil }
+            unlink(path)
+        }
+        return nil
+    }
+
+    func release() {
+        unlink(path)
     }
 }
