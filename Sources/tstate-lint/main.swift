@@ -282,15 +282,18 @@ struct ParsingOptions: ParsableArguments {
             if statistics && !quiet {
                 let s = result.statistics
                 if s.resultReused {
-                    FileHandle.standardError.write(Data(String(format: "tstate-lint: nothing changed since a cached run of %d files; its result reused in %.2f s\n",
-                                                               s.cacheHits, result.duration).utf8))
+                    FileHandle.standardError.write(Data("tstate-lint: nothing changed since a cached run of \(counted(s.cacheHits, "file")); its result reused in \(seconds(result.duration))\n".utf8))
                 } else {
-                    FileHandle.standardError.write(Data(String(format: "tstate-lint: %d files parsed, %d from the cache; %d function explorations run, %d reused from the cache; parsing %.2f s, analysis %.2f s, total %.2f s\n",
-                                                               s.filesParsed, s.cacheHits, s.explorations, s.reusedExplorations,
-                                                               s.parseSeconds, s.analysisSeconds, result.duration).utf8))
                     let p = s.parsing
-                    FileHandle.standardError.write(Data(String(format: "tstate-lint: parsing, summed over workers: libclang %.2f s, lowering %.2f s; %d precompiled preludes built in %.2f s, %d files parsed on one\n",
-                                                               p.libclangSeconds, p.loweringSeconds, p.preludesBuilt, p.preludeSeconds, p.filesOnPreludes).utf8))
+                    let lines = [
+                        "tstate-lint: \(counted(s.filesParsed, "file")) parsed, \(s.cacheHits) from the cache; "
+                            + "\(counted(s.explorations, "function exploration")) run, \(s.reusedExplorations) reused from the cache; "
+                            + "parsing \(seconds(s.parseSeconds)), analysis \(seconds(s.analysisSeconds)), total \(seconds(result.duration))",
+                        "tstate-lint: parsing, summed over workers: libclang \(seconds(p.libclangSeconds)), lowering \(seconds(p.loweringSeconds)); "
+                            + "\(counted(p.preludesBuilt, "precompiled prelude")) built in \(seconds(p.preludeSeconds)), "
+                            + "\(counted(p.filesOnPreludes, "file")) parsed on one",
+                    ]
+                    FileHandle.standardError.write(Data(lines.map { $0 + "\n" }.joined().utf8))
                 }
             }
             return result
@@ -363,6 +366,14 @@ struct FrontendWorkerCommand: ParsableCommand {
 struct Failure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
+}
+
+func counted(_ count: Int, _ noun: String) -> String {
+    "\(count) \(noun)\(count == 1 ? "" : "s")"
+}
+
+func seconds(_ value: Double) -> String {
+    String(format: "%.2f s", value)
 }
 
 func loadConfiguration(explicit: String?, isolated: Bool, paths: [String]) throws -> Configuration {
