@@ -103,10 +103,12 @@ import Testing
     }
 
     @Test func aLoneCarriageReturnIsLeftToLibclang() throws {
-        try Self.withFunctions(Self.source.replacingOccurrences(of: "int use(int);\n", with: "int use(int);\r")) { unit, _ in
-            let name = clang_getTranslationUnitSpelling(unit).consume()
-            let file = try #require(clang_getFile(unit, name))
-            #expect(MainFileLocations(unit: unit, file: file) == nil)
+        for source in [Self.source.replacingOccurrences(of: "int use(int);\n", with: "int use(int);\r"), Self.source + "\n\r"] {
+            try Self.withFunctions(source) { unit, _ in
+                let name = clang_getTranslationUnitSpelling(unit).consume()
+                let file = try #require(clang_getFile(unit, name))
+                #expect(MainFileLocations(unit: unit, file: file) == nil)
+            }
         }
     }
 

@@ -571,9 +571,6 @@ final class PathExplorer {
     }
 }
 
-/// Pending (block, state) pairs, lowest reverse-post-order index first.
-/// States waiting to be explored, lowest reverse-post-order first. The heap orders small
-/// keys; the states themselves stay in their slots, so sifting never copies one.
 /// The states seen at one block: at most some dozens, compared by hash first, in a list.
 private struct StateSet {
     private var hashes: [Int] = []
@@ -595,6 +592,8 @@ private struct StateSet {
     }
 }
 
+/// Pending (block, state) pairs, lowest reverse-post-order index first. The heap orders small
+/// keys; the states themselves stay in their slots, so sifting never copies one.
 private struct BlockQueue {
     private var heap: [(priority: Int, sequence: Int, slot: Int)] = []
     private var slots: [(block: BlockID, state: AbstractState, trace: Trace?)?] = []

@@ -126,7 +126,6 @@ extension PathExplorer {
         }
         var state = state
         let shown = displayName(event, callee: name)
-        let site = event.id
         if summary.requirement == .attached, state.isDefinitelyDetached, summaries?.isAnalysedAsEnteredDetached(summary.usr) == true {
             // Reported inside the callee: go on with the ways through it that need nothing.
             let feasible = summary.exits?.filter { $0.entry != .attached } ?? []

@@ -33,7 +33,7 @@ public struct CompilationDatabase: Sendable {
     public static func discover(for paths: [String], workingDirectory: String) -> String? {
         let start = PathDisplay.absolute(paths.first ?? ".", workingDirectory: workingDirectory)
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: start, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: start, isDirectory: &isDirectory)
         var directory = isDirectory.boolValue ? start : PathDisplay.directory(of: start)
         while true {
             for candidate in [directory + "/compile_commands.json", directory + "/build/compile_commands.json"]

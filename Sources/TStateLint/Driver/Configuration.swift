@@ -64,7 +64,7 @@ public struct Configuration: Sendable {
     public static func discover(for paths: [String], workingDirectory: String) throws -> Configuration {
         let start = PathDisplay.absolute(paths.first ?? ".", workingDirectory: workingDirectory)
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: start, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: start, isDirectory: &isDirectory)
         var directory = isDirectory.boolValue ? start : PathDisplay.directory(of: start)
         while true {
             let dedicated = directory + "/.tstate-lint.toml"

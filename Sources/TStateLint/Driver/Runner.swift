@@ -340,7 +340,7 @@ public struct Runner {
         options.paths.map { path -> String in
             let absolute = PathDisplay.absolute(path, workingDirectory: options.workingDirectory)
             var isDirectory: ObjCBool = false
-            FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
+            _ = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
             return isDirectory.boolValue ? absolute : PathDisplay.directory(of: absolute)
         }
     }
@@ -386,7 +386,7 @@ public struct Runner {
             for path in options.paths {
                 let absolute = PathDisplay.absolute(path, workingDirectory: workingDirectory)
                 var isDirectory: ObjCBool = false
-                FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
+                _ = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
                 if !isDirectory.boolValue && database.commands[absolute] == nil {
                     notes.append("\(path) is not in \(PathDisplay.display(database.path, workingDirectory: workingDirectory)); analysed with the default flags")
                     files.append((absolute, []))

@@ -89,7 +89,7 @@ public final class UnitCache: @unchecked Sendable {
         lock.lock()
         let kept = probed.removeValue(forKey: path)
         lock.unlock()
-        guard let (checksum, payload) = kept ?? FileManager.default.contents(atPath: path).flatMap { UnitCache.verified($0) },
+        guard let (checksum, payload) = kept ?? FileManager.default.contents(atPath: path).flatMap({ UnitCache.verified($0) }),
               let entry = try? UnitCoding.decoder().decode(CacheEntry.self, from: payload),
               entry.dependencies.allSatisfy({ contentHash($0.path) == $0.hash }) else {
             count(hit: false)
@@ -113,11 +113,11 @@ public final class UnitCache: @unchecked Sendable {
            now.timeIntervalSince(last) < 24 * 3600 {
             return
         }
-        fm.createFile(atPath: marker, contents: Data())
+        _ = fm.createFile(atPath: marker, contents: Data())
         guard let enumerator = fm.enumerator(atPath: directory) else { return }
         let cutoff = now.addingTimeInterval(-Self.staleAfter)
         while let relative = enumerator.nextObject() as? String {
-            guard [".unit", ".pch", ".deps", ".run", ".memo", ".h", ".failed", ".tmp"].contains(where: { relative.hasSuffix($0) }) else { continue }
+            guard [".unit", ".pch", ".deps", ".run", ".memo", ".h", ".failed", ".tmp", ".lock"].contains(where: { relative.hasSuffix($0) }) else { continue }
             let path = directory + "/" + relative
             // A prelude's source is kept as long as its precompiled header is.
             if relative.hasSuffix(".h"), let pchModified = (try? fm.attributesOfItem(atPath: String(path.dropLast(2)) + ".pch"))?[.modificationDate] as? Date,

@@ -72,7 +72,7 @@ final class FunctionLowering {
         }
         let body = children.last { $0.kind == CXCursor_CompoundStmt }
         let closingBrace = closingBraceLocation(of: body ?? declaration)
-        if let body { writtenDeclarations = WrittenVariables.collect(in: tree, context: context, tokens: tokens) }
+        if body != nil { writtenDeclarations = WrittenVariables.collect(in: tree, context: context, tokens: tokens) }
         current = newBlock()
         var problem: String?
         if let body {
@@ -503,8 +503,6 @@ final class FunctionLowering {
         try lowerStatement(body)
     }
 
-    /// libclang omits absent parts of `for (init; cond; inc)`: which child is which comes
-    /// from where it starts relative to the header's semicolons.
     /// The header's semicolons and closing parenthesis. Written in the main file, the header
     /// alone is read again as tokens (a Cython function is thousands of them); else the body's.
     private func forHeader(_ cursor: CXCursor, body: CXCursor) -> (firstSemicolon: Int, secondSemicolon: Int, closingParen: Int)? {
@@ -517,6 +515,8 @@ final class FunctionLowering {
         return tokens()?.forHeader(at: offsets(cursor).start)
     }
 
+    /// libclang omits absent parts of `for (init; cond; inc)`: which child is which comes
+    /// from where it starts relative to the header's semicolons.
     private func lowerFor(_ cursor: CXCursor) throws {
         let children = tree.children(cursor)
         guard let body = children.last else { return }

@@ -129,7 +129,7 @@ final class PreludeStore {
         if FileManager.default.fileExists(atPath: pch) { return pch }
         guard build(prelude, arguments: arguments, index: index, key: key, into: pch) else {
             failed.insert(key)
-            FileManager.default.createFile(atPath: directory + "/" + key + ".failed", contents: Data())
+            _ = FileManager.default.createFile(atPath: directory + "/" + key + ".failed", contents: Data())
             return nil
         }
         return pch

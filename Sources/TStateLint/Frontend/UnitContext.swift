@@ -394,7 +394,7 @@ struct MainFileLocations {
         var search = bytes
         while let found = memchr(search, 13, size - (search - bytes)) {
             let index = UnsafeRawPointer(found) - bytes
-            if index + 1 < size && bytes.load(fromByteOffset: index + 1, as: UInt8.self) != 10 { return nil }
+            if index + 1 == size || bytes.load(fromByteOffset: index + 1, as: UInt8.self) != 10 { return nil }
             search = UnsafeRawPointer(found) + 1
         }
         var starts = [0]
