@@ -398,7 +398,7 @@ func loadStore(_ directory: String?) throws -> RuleStore {
 /// positional arguments).
 let commandLine = Array(CommandLine.arguments.dropFirst())
 let separator = commandLine.firstIndex(of: "--")
-nonisolated(unsafe) let passthroughClangArguments = separator.map { Array(commandLine[($0 + 1)...]) } ?? []
+let passthroughClangArguments = separator.map { Array(commandLine[($0 + 1)...]) } ?? []
 let ownArguments = separator.map { Array(commandLine[..<$0]) } ?? commandLine
 
 /// Exit codes as ruff: 0 clean, 1 findings, 2 usage error, bad configuration or internal failure.

@@ -205,25 +205,25 @@ import Testing
         #expect(cold.statistics.parsing.preludesBuilt == 1)
         #expect(cold.statistics.parsing.filesOnPreludes == 4)
 
-        // Kept in the cache, the prelude serves a later run without being built again.
+        // Fewer than three files: a precompiled prelude costs more than it saves, with a cache too.
         let cache = root + "/cache"
-        let first = try Self.run(root, ["src/a.c", "src/b.c"]) {
-            $0.jobs = 1
-            $0.cacheDirectory = cache
+        func cached(_ paths: [String]) throws -> RunResult {
+            try Self.run(root, paths) {
+                $0.jobs = 1
+                $0.cacheDirectory = cache
+            }
         }
-        #expect(first.statistics.parsing.preludesBuilt == 1 && first.statistics.parsing.filesOnPreludes == 2)
+        let pair = try cached(["src/a.c", "src/b.c"])
+        #expect(pair.statistics.parsing.preludesBuilt == 0 && pair.statistics.parsing.filesOnPreludes == 0)
+        let trio = try cached(["src/a.c", "src/b.c", "src/c.c"])
+        #expect(trio.statistics.parsing.preludesBuilt == 1 && trio.statistics.parsing.filesOnPreludes == 3)
+
+        // Kept in the cache, the prelude serves a later run, even of one file, without being built again.
         // clang compares the header's time in seconds with the one it recorded: a later second,
         // so that touching the header would show.
         Thread.sleep(forTimeInterval: 1.1)
-        let later = try Self.run(root, ["src/c.c", "src/d.c"]) {
-            $0.jobs = 1
-            $0.cacheDirectory = cache
-        }
-        #expect(later.statistics.parsing.preludesBuilt == 0 && later.statistics.parsing.filesOnPreludes == 2)
-
-        // Fewer than three files: without a cache, a precompiled prelude costs more than it saves.
-        let pair = try Self.run(root, ["src/a.c", "src/b.c"]) { $0.jobs = 1 }
-        #expect(pair.statistics.parsing.preludesBuilt == 0 && pair.statistics.parsing.filesOnPreludes == 0)
+        let later = try cached(["src/d.c"])
+        #expect(later.statistics.parsing.preludesBuilt == 0 && later.statistics.parsing.filesOnPreludes == 1)
     }
 
     @Test func anUnchangedRunReportsItsPreviousResult() throws {

@@ -303,7 +303,7 @@ import Glibc
     @Test func anEmptyFileAndAFileOfOnlyMacros() throws {
         let root = try Self.directoryWithGoodFile()
         defer { try? FileManager.default.removeItem(atPath: root) }
-        FileManager.default.createFile(atPath: root + "/empty.c", contents: Data())
+        _ = FileManager.default.createFile(atPath: root + "/empty.c", contents: Data())
         try DriverTests.write("""
         #define PY_SSIZE_T_CLEAN
         #include <Python.h>

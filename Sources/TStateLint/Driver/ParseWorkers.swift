@@ -11,6 +11,8 @@ public struct ParseJob: Codable, Hashable, Sendable {
     public var workingDirectory: String
     /// Where precompiled preludes are shared (nil: parse every file whole).
     public var preludeDirectory: String?
+    /// Whether this file's prelude is built when it is not there yet (else only an existing one is used).
+    public var buildsPrelude = true
 
     public init(path: String, arguments: [String], projectRoots: [String], workingDirectory: String, preludeDirectory: String? = nil) {
         self.path = path
@@ -192,7 +194,7 @@ public enum FrontendWorker {
                 let chunks = FunctionChunks()
                 var unit = frontend.parse(path: job.path, arguments: job.arguments, projectRoots: job.projectRoots,
                                           workingDirectory: job.workingDirectory, preludeDirectory: job.preludeDirectory,
-                                          lowered: chunks.add)
+                                          buildsPrelude: job.buildsPrelude, lowered: chunks.add)
                 guard let functionChunks = chunks.finish() else {
                     status = 2
                     return
@@ -300,7 +302,7 @@ struct InProcessParser: UnitParser {
 
     func parse(_ job: ParseJob) -> (TranslationUnit, ParseCost?) {
         let unit = frontend.parse(path: job.path, arguments: job.arguments, projectRoots: job.projectRoots, workingDirectory: job.workingDirectory,
-                                  preludeDirectory: job.preludeDirectory)
+                                  preludeDirectory: job.preludeDirectory, buildsPrelude: job.buildsPrelude)
         return (unit, frontend.lastCost)
     }
 }

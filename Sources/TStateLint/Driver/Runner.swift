@@ -146,33 +146,6 @@ public struct Runner {
         let jobs = options.jobsGiven ? options.jobs : configuration.jobs ?? options.jobs
         var notes: [String] = []
         var work = try parseJobs(options, configuration: configuration, notes: &notes)
-        var temporaryPreludes: String?
-        if options.precompiledPreludes {
-            let directory: String
-            if let cacheDirectory = options.cacheDirectory {
-                directory = cacheDirectory + "/preludes"
-            } else {
-                directory = NSTemporaryDirectory() + "/tstate-lint-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-                temporaryPreludes = directory
-            }
-            // Without a cache a precompiled prelude only pays when three files share it: building
-            // one costs about what parsing two files' Python.h does.
-            var sharing: [String: Int] = [:]
-            var keys: [String?] = work.map { _ in nil }
-            if options.cacheDirectory == nil {
-                for (index, job) in work.enumerated() {
-                    guard Prefilter.isRegularFile(job.path),
-                          let head = FileHandle(forReadingAtPath: job.path).flatMap({ try? $0.read(upToCount: 64 << 10) }),
-                          let prelude = Prelude.of(String(decoding: head, as: UTF8.self), directory: PathDisplay.directory(of: job.path)) else { continue }
-                    keys[index] = prelude.text + "\u{0}" + job.arguments.joined(separator: "\u{0}")
-                    sharing[keys[index]!, default: 0] += 1
-                }
-            }
-            for index in work.indices where options.cacheDirectory != nil || keys[index].map({ sharing[$0]! >= 3 }) == true {
-                work[index].preludeDirectory = directory
-            }
-        }
-        defer { if let temporaryPreludes { try? FileManager.default.removeItem(atPath: temporaryPreludes) } }
         let frontendOptions = self.frontendOptions(model: model)
         let cache = try options.cacheDirectory.map { try UnitCache(directory: $0, frontendOptions: frontendOptions) }
         var isolation = options.isolation
@@ -199,6 +172,11 @@ public struct Runner {
                 return result
             }
         }
+        var temporaryPreludes: String?
+        if options.precompiledPreludes {
+            temporaryPreludes = assignPreludes(&work, cacheDirectory: options.cacheDirectory)
+        }
+        defer { if let temporaryPreludes { try? FileManager.default.removeItem(atPath: temporaryPreludes) } }
         let progress = options.progress
         let done = Counter()
         let total = work.count
@@ -313,6 +291,26 @@ public struct Runner {
         }
         Runner.releaseInBackground((units, program, programAnalysis, sources))
         return result
+    }
+
+    /// Gives the jobs a directory of precompiled preludes (the cache's, else a temporary one,
+    /// returned). A prelude is built only when three of the files share it: building one costs
+    /// about what parsing two files' Python.h does, and one kept in the cache for a lone file
+    /// would pay only at that file's next edit. One already built is used by any file.
+    private func assignPreludes(_ work: inout [ParseJob], cacheDirectory: String?) -> String? {
+        let directory = cacheDirectory.map { $0 + "/preludes" } ?? NSTemporaryDirectory() + "/tstate-lint-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        var sharing: [String: Int] = [:]
+        var keys: [String?] = work.map { _ in nil }
+        for (index, job) in work.enumerated() {
+            guard Prefilter.isRegularFile(job.path), let prelude = Prelude.of(fileAt: job.path) else { continue }
+            keys[index] = prelude.text + "\u{0}" + job.arguments.joined(separator: "\u{0}")
+            sharing[keys[index]!, default: 0] += 1
+        }
+        for index in work.indices {
+            work[index].preludeDirectory = directory
+            work[index].buildsPrelude = keys[index].map { sharing[$0]! >= 3 } ?? false
+        }
+        return cacheDirectory == nil ? directory : nil
     }
 
     /// Freeing the IR of a large program (millions of small objects) takes a tenth of a second

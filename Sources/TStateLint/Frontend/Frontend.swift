@@ -70,10 +70,10 @@ public final class Frontend {
     }()
 
     /// Parses and lowers one file. With `preludeDirectory`, a file that starts with a plain
-    /// prelude ending in `#include <Python.h>` shares a precompiled header of it (see Prelude).
-    /// `lowered` is given each function as soon as it is lowered.
+    /// prelude ending in `#include <Python.h>` shares a precompiled header of it (see Prelude),
+    /// built now unless `buildsPrelude` is false. `lowered` is given each function as soon as it is lowered.
     public func parse(path: String, arguments: [String], projectRoots: [String], workingDirectory: String,
-                      preludeDirectory: String? = nil, lowered: ((Function) -> Void)? = nil) -> TranslationUnit {
+                      preludeDirectory: String? = nil, buildsPrelude: Bool = true, lowered: ((Function) -> Void)? = nil) -> TranslationUnit {
         disposeRetiredUnit()
         lastCost = ParseCost()
         let displayPath = PathDisplay.display(path, workingDirectory: workingDirectory)
@@ -81,11 +81,10 @@ public final class Frontend {
         var preludeDependencies: [String] = []
         if let preludeDirectory {
             if preludes?.directory != preludeDirectory { preludes = PreludeStore(directory: preludeDirectory) }
-            if let data = FileManager.default.contents(atPath: path),
-               let prelude = Prelude.of(String(decoding: data.prefix(64 << 10), as: UTF8.self), directory: PathDisplay.directory(of: path)) {
+            if let prelude = Prelude.of(fileAt: path) {
                 let started = Date()
                 let built = preludes!.built
-                precompiled = preludes!.header(for: prelude, arguments: arguments, index: index)
+                precompiled = preludes!.header(for: prelude, arguments: arguments, index: index, building: buildsPrelude)
                 if preludes!.built > built {
                     lastCost.preludesBuilt = preludes!.built - built
                     lastCost.preludeSeconds = Date().timeIntervalSince(started)

@@ -11,17 +11,30 @@ import Foundation
 struct Prelude {
     var text: String
 
+    /// The prelude of the file at `path`, from its first 64 KiB.
+    static func of(fileAt path: String) -> Prelude? {
+        guard let head = FileHandle(forReadingAtPath: path).flatMap({ try? $0.read(upToCount: 64 << 10) }) else { return nil }
+        return of(String(decoding: head, as: UTF8.self), directory: PathDisplay.directory(of: path))
+    }
+
     /// nil when the start of the file holds anything a shared header could not stand in for
     /// (code, a project header, an unbalanced conditional).
     static func of(_ source: String, directory: String) -> Prelude? {
-        var lines: [Substring] = []
+        var lineCount = 0
         var directives: [String] = []
         var depth = 0
         var inComment = false
         var pending = ""
-        for line in source.split(separator: "\n", omittingEmptySubsequences: false) {
-            lines.append(line)
-            if lines.count > 400 { return nil }
+        // Line by line up to the end of the prelude: the rest of the file is not split.
+        var rest = source[...]
+        var finished = false
+        while !finished {
+            let end = rest.utf8.firstIndex(of: UInt8(ascii: "\n")) ?? rest.endIndex
+            let line = rest[..<end]
+            finished = end == rest.endIndex
+            if !finished { rest = rest[rest.utf8.index(after: end)...] }
+            lineCount += 1
+            if lineCount > 400 { return nil }
             var text = pending + stripComments(String(line), inComment: &inComment)
             if text.hasSuffix("\\") {
                 pending = String(text.dropLast()) + " "
@@ -107,8 +120,9 @@ final class PreludeStore {
         return String(format: "%016llx", hasher.value)
     }
 
-    /// The precompiled header for this prelude, built now if needed; nil if it cannot be.
-    func header(for prelude: Prelude, arguments: [String], index: CXIndex) -> String? {
+    /// The precompiled header for this prelude, built now if needed and `building`; nil if it
+    /// cannot be, or is not there and not to be built.
+    func header(for prelude: Prelude, arguments: [String], index: CXIndex, building: Bool) -> String? {
         let key = key(prelude, arguments: arguments)
         guard !failed.contains(key) else { return nil }
         let pch = directory + "/" + key + ".pch"
@@ -122,6 +136,7 @@ final class PreludeStore {
             failed.insert(key)
             return nil
         }
+        guard building else { return nil }
         try? FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         // Another process of the run is building it: this file is parsed whole.
         guard let lock = BuildLock(directory + "/" + key + ".lock") else { return nil }
