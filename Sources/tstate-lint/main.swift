@@ -88,7 +88,7 @@ struct Check: ParsableCommand {
             } catch let error as UsageError {
                 throw Failure(message: error.description)
             }
-            FileHandle.standardError.write(Data("tstate-lint: wrote \(result.diagnostics.count) finding\(result.diagnostics.count == 1 ? "" : "s") to the baseline \(writeBaseline)\n".utf8))
+            FileHandle.standardError.write(Data("tstate-lint: wrote \(TextReport.counted(result.diagnostics.count, "finding")) to the baseline \(writeBaseline)\n".utf8))
             return
         }
         let toTerminal = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
@@ -282,16 +282,16 @@ struct ParsingOptions: ParsableArguments {
             if statistics && !quiet {
                 let s = result.statistics
                 if s.resultReused {
-                    FileHandle.standardError.write(Data("tstate-lint: nothing changed since a cached run of \(counted(s.cacheHits, "file")); its result reused in \(seconds(result.duration))\n".utf8))
+                    FileHandle.standardError.write(Data("tstate-lint: nothing changed since a cached run of \(TextReport.counted(s.cacheHits, "file")); its result reused in \(seconds(result.duration))\n".utf8))
                 } else {
                     let p = s.parsing
                     let lines = [
-                        "tstate-lint: \(counted(s.filesParsed, "file")) parsed, \(s.cacheHits) from the cache; "
-                            + "\(counted(s.explorations, "function exploration")) run, \(s.reusedExplorations) reused from the cache; "
+                        "tstate-lint: \(TextReport.counted(s.filesParsed, "file")) parsed, \(s.cacheHits) from the cache; "
+                            + "\(TextReport.counted(s.explorations, "function exploration")) run, \(s.reusedExplorations) reused from the cache; "
                             + "parsing \(seconds(s.parseSeconds)), analysis \(seconds(s.analysisSeconds)), total \(seconds(result.duration))",
                         "tstate-lint: parsing, summed over workers: libclang \(seconds(p.libclangSeconds)), lowering \(seconds(p.loweringSeconds)); "
-                            + "\(counted(p.preludesBuilt, "precompiled prelude")) built in \(seconds(p.preludeSeconds)), "
-                            + "\(counted(p.filesOnPreludes, "file")) parsed on one",
+                            + "\(TextReport.counted(p.preludesBuilt, "precompiled prelude")) built in \(seconds(p.preludeSeconds)), "
+                            + "\(TextReport.counted(p.filesOnPreludes, "file")) parsed on one",
                     ]
                     FileHandle.standardError.write(Data(lines.map { $0 + "\n" }.joined().utf8))
                 }
@@ -366,10 +366,6 @@ struct FrontendWorkerCommand: ParsableCommand {
 struct Failure: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
-}
-
-func counted(_ count: Int, _ noun: String) -> String {
-    "\(count) \(noun)\(count == 1 ? "" : "s")"
 }
 
 func seconds(_ value: Double) -> String {

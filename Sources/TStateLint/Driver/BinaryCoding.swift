@@ -687,6 +687,46 @@ struct RecordWriter {
     }
 }
 
+/// A value that is read and written as fields of a record.
+protocol RecordField: Codable {
+    static func read(_ record: inout RecordReader) throws -> Self
+    static func write(_ value: Self, to record: inout RecordWriter)
+}
+
+/// A list as one record for the binary coder, its elements read and written field by field;
+/// a plain list for any other coder.
+struct RecordList<Element: RecordField>: Codable {
+    var elements: [Element]
+
+    init(_ elements: [Element]) {
+        self.elements = elements
+    }
+
+    init(from decoder: Decoder) throws {
+        guard let binary = decoder as? BinaryValueDecoder else {
+            elements = try [Element](from: decoder)
+            return
+        }
+        var record = try binary.record()
+        elements = try record.list { try Element.read(&$0) }
+        try record.finish()
+    }
+
+    func encode(to encoder: Encoder) throws {
+        guard let binary = encoder as? BinaryValueEncoder else {
+            try elements.encode(to: encoder)
+            return
+        }
+        binary.encodeRecord { record in record.list(elements) { Element.write($1, to: &$0) } }
+    }
+}
+
+/// Bytes as they are (Codable would code `Data` byte by byte).
+extension Data: RecordField {
+    static func read(_ record: inout RecordReader) throws -> Data { try record.data() }
+    static func write(_ data: Data, to record: inout RecordWriter) { record.data(data) }
+}
+
 struct RecordReader {
     let bytes: [UInt8]
     let strings: [String]

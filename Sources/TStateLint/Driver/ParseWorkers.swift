@@ -84,53 +84,25 @@ enum Framing {
 /// functions in runs coded while the later ones were still being lowered (see FunctionChunks).
 struct ParseReply: Codable {
     var unit: TranslationUnit
-    var functionChunks: [Data] { chunks.payloads }
-    private var chunks: PayloadList
+    var functionChunks: RecordList<Data>
     var cost: ParseCost
 
     init(unit: TranslationUnit, functionChunks: [Data], cost: ParseCost = ParseCost()) {
         self.unit = unit
-        self.chunks = PayloadList(functionChunks)
+        self.functionChunks = RecordList(functionChunks)
         self.cost = cost
     }
 
     /// The unit with its functions; the runs are decoded on all cores.
     func decoded() throws -> TranslationUnit {
-        let lists = ResultSlots<Result<[Function], Error>>(count: functionChunks.count)
-        DispatchQueue.concurrentPerform(iterations: functionChunks.count) { index in
-            lists[index] = Result { try UnitCoding.decoder().decode(FunctionList.self, from: functionChunks[index]).functions }
+        let chunks = functionChunks.elements
+        let lists = ResultSlots<Result<[Function], Error>>(count: chunks.count)
+        DispatchQueue.concurrentPerform(iterations: chunks.count) { index in
+            lists[index] = Result { try UnitCoding.decoder().decode(RecordList<Function>.self, from: chunks[index]).elements }
         }
         var unit = self.unit
         for list in lists.values { unit.functions += try list!.get() }
         return unit
-    }
-}
-
-/// Coded payloads inside a payload: bytes as they are for the binary coder (Codable codes
-/// `Data` byte by byte).
-struct PayloadList: Codable {
-    var payloads: [Data]
-
-    init(_ payloads: [Data]) {
-        self.payloads = payloads
-    }
-
-    init(from decoder: Decoder) throws {
-        guard let binary = decoder as? BinaryValueDecoder else {
-            payloads = try [Data](from: decoder)
-            return
-        }
-        var record = try binary.record()
-        payloads = try record.list { try $0.data() }
-        try record.finish()
-    }
-
-    func encode(to encoder: Encoder) throws {
-        guard let binary = encoder as? BinaryValueEncoder else {
-            try payloads.encode(to: encoder)
-            return
-        }
-        binary.encodeRecord { record in record.list(payloads) { $0.data($1) } }
     }
 }
 
@@ -153,7 +125,7 @@ final class FunctionChunks: @unchecked Sendable {
         let run = pending
         pending = []
         queue.async {
-            guard let data = try? UnitCoding.encoder().encode(FunctionList(run)) else {
+            guard let data = try? UnitCoding.encoder().encode(RecordList(run)) else {
                 self.failed = true
                 return
             }

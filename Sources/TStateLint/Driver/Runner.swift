@@ -317,8 +317,7 @@ public struct Runner {
     /// or more: it is done on another thread while the report is written, or not at all when
     /// the process exits first.
     static func releaseInBackground<Value>(_ value: Value) {
-        let box = ReleaseBox(value)
-        DispatchQueue.global(qos: .utility).async { box.release() }
+        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(value) {} }
     }
 
     /// What besides the files decides a run's findings (see RunCache).
@@ -486,18 +485,6 @@ enum Prefilter {
             return (.skipped, "does not use the Python C-API")
         }
         return nil
-    }
-}
-
-private final class ReleaseBox<Value>: @unchecked Sendable {
-    private var value: Value?
-
-    init(_ value: Value) {
-        self.value = value
-    }
-
-    func release() {
-        value = nil
     }
 }
 

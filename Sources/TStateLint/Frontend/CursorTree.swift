@@ -100,21 +100,18 @@ final class CursorTree {
         children(cursor).last { $0.isExpression }
     }
 
-    /// The expression inside any parentheses, casts and implicit conversions around it.
+    /// `CXCursor.stripped`, read from the tree.
     func stripped(_ cursor: CXCursor) -> CXCursor {
-        var cursor = cursor
-        while cursor.kind == CXCursor_UnexposedExpr || cursor.kind == CXCursor_ParenExpr || cursor.kind == CXCursor_CStyleCastExpr {
-            var only: CXCursor?
-            var count = 0
-            for child in children(cursor) where child.isExpression {
-                count += 1
-                only = child
-                if count > 1 { break }
-            }
-            guard count == 1, let only else { break }
-            cursor = only
+        cursor.stripped { onlyExpressionChild($0) }
+    }
+
+    private func onlyExpressionChild(_ cursor: CXCursor) -> CXCursor? {
+        var only: CXCursor?
+        for child in children(cursor) where child.isExpression {
+            if only != nil { return nil }
+            only = child
         }
-        return cursor
+        return only
     }
 }
 

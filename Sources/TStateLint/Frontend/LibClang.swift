@@ -22,13 +22,16 @@ extension CXCursor {
     var isDefinition: Bool { clang_isCursorDefinition(self) != 0 }
     var isExpression: Bool { (CXCursor_FirstExpr.rawValue...CXCursor_LastExpr.rawValue).contains(kind.rawValue) }
 
+    /// Parentheses, a cast or an implicit conversion: what `stripped` looks through.
+    var isWrapper: Bool { kind == CXCursor_UnexposedExpr || kind == CXCursor_ParenExpr || kind == CXCursor_CStyleCastExpr }
+
     /// The expression inside any parentheses, casts and implicit conversions around it.
-    var stripped: CXCursor {
+    var stripped: CXCursor { stripped(onlyExpressionChild: \.onlyExpressionChild) }
+
+    /// The same, with a wrapper's only expression child found by `onlyExpressionChild`.
+    func stripped(onlyExpressionChild: (CXCursor) -> CXCursor?) -> CXCursor {
         var cursor = self
-        while cursor.kind == CXCursor_UnexposedExpr || cursor.kind == CXCursor_ParenExpr || cursor.kind == CXCursor_CStyleCastExpr {
-            guard let only = cursor.onlyExpressionChild else { break }
-            cursor = only
-        }
+        while cursor.isWrapper, let only = onlyExpressionChild(cursor) { cursor = only }
         return cursor
     }
 

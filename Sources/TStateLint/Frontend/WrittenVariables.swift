@@ -20,8 +20,7 @@ enum WrittenVariables {
                 break
             }
             guard var target else { continue }
-            while target.kind == CXCursor_ParenExpr || target.kind == CXCursor_UnexposedExpr || target.kind == CXCursor_CStyleCastExpr,
-                  let inner = tree.lastExpressionChild(target) {
+            while target.isWrapper, let inner = tree.lastExpressionChild(target) {
                 target = inner
             }
             if target.kind == CXCursor_DeclRefExpr {

@@ -1,32 +1,8 @@
-/// A unit's functions as one record (see `RecordWriter`): the bulk of every cached unit and
-/// worker reply, written and read field by field without Codable's containers.
-
-/// `TranslationUnit.functions` in coded form: a record for the binary coder, a plain list for
-/// any other coder.
-struct FunctionList: Codable {
-    var functions: [Function]
-
-    init(_ functions: [Function]) {
-        self.functions = functions
-    }
-
-    init(from decoder: Decoder) throws {
-        guard let binary = decoder as? BinaryValueDecoder else {
-            functions = try [Function](from: decoder)
-            return
-        }
-        var record = try binary.record()
-        functions = try record.list { try $0.function() }
-        try record.finish()
-    }
-
-    func encode(to encoder: Encoder) throws {
-        guard let binary = encoder as? BinaryValueEncoder else {
-            try functions.encode(to: encoder)
-            return
-        }
-        binary.encodeRecord { record in record.list(functions) { $0.function($1) } }
-    }
+/// A unit's functions are the bulk of every cached unit and worker reply: written and read
+/// field by field (see `RecordWriter`), as a `RecordList<Function>`.
+extension Function: RecordField {
+    static func read(_ record: inout RecordReader) throws -> Function { try record.function() }
+    static func write(_ function: Function, to record: inout RecordWriter) { record.function(function) }
 }
 
 extension RecordWriter {

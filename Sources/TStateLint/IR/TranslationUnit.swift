@@ -150,7 +150,7 @@ public struct TranslationUnit: Codable, Sendable {
         path = try container.decode(String.self, forKey: .path)
         status = try container.decode(FileStatus.self, forKey: .status)
         message = try container.decodeIfPresent(String.self, forKey: .message)
-        functions = try container.decode(FunctionList.self, forKey: .functions).functions
+        functions = try container.decode(RecordList<Function>.self, forKey: .functions).elements
         facts = try container.decode(ModuleFacts.self, forKey: .facts)
         files = try container.decode([String].self, forKey: .files)
         dependencies = try container.decode([String].self, forKey: .dependencies)
@@ -161,7 +161,7 @@ public struct TranslationUnit: Codable, Sendable {
         try container.encode(path, forKey: .path)
         try container.encode(status, forKey: .status)
         try container.encodeIfPresent(message, forKey: .message)
-        try container.encode(FunctionList(functions), forKey: .functions)
+        try container.encode(RecordList(functions), forKey: .functions)
         try container.encode(facts, forKey: .facts)
         try container.encode(files, forKey: .files)
         try container.encode(dependencies, forKey: .dependencies)

@@ -49,7 +49,7 @@ public enum GitHubReport {
         for (count, word) in [(counts.errors, "error"), (counts.warnings, "warning"), (counts.notes, "note")] where count > annotationLimit {
             let more = count - annotationLimit
             hidden += more
-            parts.append("\(more) more \(word)\(more == 1 ? "" : "s")")
+            parts.append(TextReport.counted(more, "more \(word)"))
         }
         guard !parts.isEmpty else { return nil }
         let list = parts.count == 1 ? parts[0] : parts.dropLast().joined(separator: ", ") + " and " + parts.last!

@@ -24,7 +24,7 @@ public enum ReadinessReport {
             }
         }
         let ready = modules.filter(\.readyForPerInterpreterGIL).count
-        out += "\n\(ready) of \(modules.count) module\(modules.count == 1 ? "" : "s") could declare Py_MOD_PER_INTERPRETER_GIL_SUPPORTED as they stand.\n"
+        out += "\n\(ready) of \(TextReport.counted(modules.count, "module")) could declare Py_MOD_PER_INTERPRETER_GIL_SUPPORTED as they stand.\n"
         return out
     }
 

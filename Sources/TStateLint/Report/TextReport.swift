@@ -58,20 +58,21 @@ public struct TextReport {
         let counts = SeverityCounts(result.diagnostics)
         let filesWithFindings = Set(result.diagnostics.map(\.location.file)).count
         var parts: [String] = []
-        if counts.errors > 0 { parts.append(plural(counts.errors, "error")) }
-        if counts.warnings > 0 { parts.append(plural(counts.warnings, "warning")) }
-        if counts.notes > 0 { parts.append(plural(counts.notes, "note")) }
+        if counts.errors > 0 { parts.append(Self.counted(counts.errors, "error")) }
+        if counts.warnings > 0 { parts.append(Self.counted(counts.warnings, "warning")) }
+        if counts.notes > 0 { parts.append(Self.counted(counts.notes, "note")) }
         var left: [String] = []
         if !result.suppressed.isEmpty { left.append("\(result.suppressed.count) suppressed") }
         if result.baselined > 0 { left.append("\(result.baselined) in the baseline") }
         let suppressed = left.isEmpty ? "" : " (\(left.joined(separator: ", ")))"
         let checked = result.files.filter { $0.status == .analyzed || $0.status == .parseErrors }.count
         let seconds = String(format: "%.1f", result.duration)
-        let found = parts.isEmpty ? "No problems found\(suppressed)" : "Found \(parts.joined(separator: ", "))\(suppressed) in \(plural(filesWithFindings, "file"))"
-        return "\(found); checked \(plural(checked, "file")) (\(result.functionsAnalysed) functions) in \(seconds) s."
+        let found = parts.isEmpty ? "No problems found\(suppressed)" : "Found \(parts.joined(separator: ", "))\(suppressed) in \(Self.counted(filesWithFindings, "file"))"
+        return "\(found); checked \(Self.counted(checked, "file")) (\(result.functionsAnalysed) functions) in \(seconds) s."
     }
 
-    private func plural(_ count: Int, _ word: String) -> String {
-        "\(count) \(word)\(count == 1 ? "" : "s")"
+    /// "1 file", "2 files".
+    public static func counted(_ count: Int, _ noun: String) -> String {
+        "\(count) \(noun)\(count == 1 ? "" : "s")"
     }
 }
