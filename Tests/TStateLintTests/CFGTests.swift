@@ -25,6 +25,17 @@ import Testing
         #expect(f.reachable(from: t).contains(join) && f.reachable(from: e).contains(join))
     }
 
+    /// A field is named as it is written: `s.flag` of a struct, `p->flag` through a pointer.
+    @Test func fieldsAreNamedWithTheirOperator() throws {
+        let f = try lower("f", """
+        struct config { int flag; struct config *next; };
+        struct config settings;
+        void f(struct config *p) { if (settings.flag) a(); if (p->flag) b(); if (settings.next->flag) c(); }
+        """)
+        let names = Set(f.variables.map(\.name))
+        #expect(names.isSuperset(of: ["settings.flag", "p->flag", "settings.next", "settings.next->flag"]), "\(names)")
+    }
+
     /// The block each call is in is the target taken when `comparison` holds for the variable.
     @Test func negationAndNullComparisonsBecomeConditions() throws {
         let f = try lower("f", "void f(void *p, int n) { if (!p) a(); if (p == NULL) b(); if (n != 3) c(); }")

@@ -254,11 +254,15 @@ final class FunctionLowering {
         return declareVariable(declaration, kind: .local)
     }
 
-    private func fieldVariable(base: VarID, name: String, type: CXType) -> VarID {
+    /// The field `name` of what `base` holds; `member` (`base->name` or `base.name`) names it.
+    private func fieldVariable(base: VarID, member: CXCursor) -> VarID {
+        let name = member.spelling
         let key = VariableKey.field(base: base, name: name)
         if let known = variableByKey[key] { return known }
         let baseName = variables[base].name
-        return addVariable(key: key, Variable(name: baseName.isEmpty ? name : "\(baseName)->\(name)", kind: .field(base: base, name: name), type: context.valueType(of: type), location: variables[base].location))
+        let throughPointer = tree.firstChild(member).map { $0.type.canonical.kind == CXType_Pointer } ?? true
+        let shown = baseName.isEmpty ? name : baseName + (throughPointer ? "->" : ".") + name
+        return addVariable(key: key, Variable(name: shown, kind: .field(base: base, name: name), type: context.valueType(of: member.type), location: variables[base].location))
     }
 
     private func dereferenceVariable(base: VarID, type: CXType) -> VarID {
@@ -682,7 +686,7 @@ final class FunctionLowering {
         case CXCursor_MemberRefExpr:
             guard let base = children.first, let baseText = keyText(base, &dependencies, &budget) else { return nil }
             if baseText.hasPrefix("v"), let baseVariable = Int(baseText.dropFirst()) {
-                let field = fieldVariable(base: baseVariable, name: expression.spelling, type: expression.type)
+                let field = fieldVariable(base: baseVariable, member: expression)
                 dependencies.insert(field)
                 return "v\(field)"
             }
@@ -890,7 +894,7 @@ final class FunctionLowering {
             try emit(.fieldAccess(FieldAccess(field: name, record: record, isWrite: isWrite)), at: context.location(cursor.location))
         }
         guard case .variable(let baseVariable) = baseValue else { return .unknown }
-        return .variable(fieldVariable(base: resolveAlias(baseVariable), name: name, type: cursor.type))
+        return .variable(fieldVariable(base: resolveAlias(baseVariable), member: cursor))
     }
 
     /// The variable or field a function pointer is read from.
