@@ -261,6 +261,7 @@ struct ParsingOptions: ParsableArguments {
         options.compilationDatabase = compileCommands
         options.timeout = timeout
         options.precompiledPreludes = !noPrelude
+        options.freesProgram = false
         if !inProcess, let workers = ParseIsolation.workers() {
             options.isolation = workers
         }

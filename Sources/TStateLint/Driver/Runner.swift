@@ -33,6 +33,10 @@ public struct RunOptions: Sendable {
     public var baseline: String?
     /// Told about each file as it is done (for a progress line).
     public var progress: (@Sendable (RunProgress) -> Void)?
+    /// False: the run's IR and analysis are never freed, for a process that ends after the
+    /// report (freeing millions of small objects takes a tenth of a second; clang's
+    /// `-disable-free` does the same).
+    public var freesProgram = true
 
     public init(paths: [String], clangArguments: [String] = [], select: [String]? = nil, ignore: [String] = [],
                 jobs: Int = ProcessInfo.processInfo.activeProcessorCount, workingDirectory: String = FileManager.default.currentDirectoryPath,
@@ -289,7 +293,7 @@ public struct Runner {
                                           functionsAnalysed: result.functionsAnalysed, summaries: result.summaries,
                                           modules: result.modules, baselined: result.baselined), key: key)
         }
-        Runner.releaseInBackground((units, program, programAnalysis, sources))
+        if !options.freesProgram { Runner.keepUntilExit((units, program, programAnalysis, sources)) }
         return result
     }
 
@@ -313,11 +317,8 @@ public struct Runner {
         return cacheDirectory == nil ? directory : nil
     }
 
-    /// Freeing the IR of a large program (millions of small objects) takes a tenth of a second
-    /// or more: it is done on another thread while the report is written, or not at all when
-    /// the process exits first.
-    static func releaseInBackground<Value>(_ value: Value) {
-        DispatchQueue.global(qos: .utility).async { withExtendedLifetime(value) {} }
+    private static func keepUntilExit<Value>(_ value: Value) {
+        _ = Unmanaged.passRetained(KeptUntilExit(value))
     }
 
     /// What besides the files decides a run's findings (see RunCache).
@@ -485,6 +486,14 @@ enum Prefilter {
             return (.skipped, "does not use the Python C-API")
         }
         return nil
+    }
+}
+
+private final class KeptUntilExit<Value> {
+    let value: Value
+
+    init(_ value: Value) {
+        self.value = value
     }
 }
 
