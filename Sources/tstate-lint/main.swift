@@ -97,9 +97,9 @@ struct Check: ParsableCommand {
                                        showSuppressed: showSuppressed)
         if let output {
             do {
-                try rendered.write(toFile: output, atomically: true, encoding: .utf8)
-            } catch {
-                throw Failure(message: "cannot write \(output): \(error.localizedDescription)")
+                try OutputFile.write(Data(rendered.utf8), to: output)
+            } catch let error as OutputFile.Failure {
+                throw Failure(message: "cannot write \(output): \(error.description)")
             }
         } else {
             FileHandle.standardOutput.write(Data(rendered.utf8))
@@ -215,6 +215,12 @@ struct CFG: ParsableCommand {
     @Argument(help: "A C file.")
     var file: String
 
+    @Option(name: .long, help: "Seconds the file may take to parse before it is given up (default: 300).")
+    var timeout: Double?
+
+    @Flag(name: .long, help: ArgumentHelp("Parse in this process instead of a worker process.", visibility: .hidden))
+    var inProcess = false
+
     var clangArguments: [String] { passthroughClangArguments }
 
     func run() throws {
@@ -225,9 +231,13 @@ struct CFG: ParsableCommand {
             arguments.append("-I" + include)
         }
         let cwd = FileManager.default.currentDirectoryPath
-        let unit = Frontend(options: runner.frontendOptions()).parse(path: file, arguments: arguments, projectRoots: [cwd], workingDirectory: cwd)
+        let isolation = inProcess ? nil : ParseIsolation.workers(timeout: timeout ?? 300)
+        let (unit, notes) = runner.parseOne(file, arguments: arguments, workingDirectory: cwd, isolation: isolation)
+        for note in notes { FileHandle.standardError.write(Data("tstate-lint: note: \(note)\n".utf8)) }
         print("\(unit.path): \(unit.status.rawValue)\(unit.message.map { " (\($0))" } ?? "")")
         for function in unit.functions { print(IRPrinter.render(function)) }
+        // As `check`: a file that could not be (fully) parsed is not a success.
+        if unit.status != .analyzed { throw ExitCode(1) }
     }
 }
 
@@ -294,7 +304,10 @@ struct ParsingOptions: ParsableArguments {
                             + "\(TextReport.counted(p.preludesBuilt, "precompiled prelude")) built in \(seconds(p.preludeSeconds)), "
                             + "\(TextReport.counted(p.filesOnPreludes, "file")) parsed on one",
                     ]
-                    FileHandle.standardError.write(Data(lines.map { $0 + "\n" }.joined().utf8))
+                    let bound = s.functionsAtBound == 0 ? [] : [
+                        "tstate-lint: \(TextReport.counted(s.functionsAtBound, "function")) gave paths up at an exploration bound (named in their files' messages)",
+                    ]
+                    FileHandle.standardError.write(Data((lines + bound).map { $0 + "\n" }.joined().utf8))
                 }
             }
             return result
@@ -401,6 +414,16 @@ let ownArguments = separator.map { Array(commandLine[..<$0]) } ?? commandLine
 /// Exit codes as ruff: 0 clean, 1 findings, 2 usage error, bad configuration or internal failure.
 // A worker that dies while being written to must not take the run with it.
 signal(SIGPIPE, SIG_IGN)
+// Swift's CommandLine.arguments repairs bytes that are not UTF-8, naming another file.
+for position in 1..<Int(CommandLine.argc) {
+    guard let raw = CommandLine.unsafeArgv[position] else { continue }
+    let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw)))
+    if String(validating: bytes, as: UTF8.self) == nil {
+        let shown = bytes.map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : "\\" + String(format: "%03o", $0) }.joined()
+        FileHandle.standardError.write(Data("tstate-lint: error: argument `\(shown)` is not valid UTF-8; tstate-lint cannot open a file by such a name (rename it)\n".utf8))
+        Foundation.exit(2)
+    }
+}
 do {
     var command = try TStateLintCommand.parseAsRoot(ownArguments)
     try command.run()

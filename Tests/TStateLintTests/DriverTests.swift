@@ -50,7 +50,7 @@ import Testing
     }
 
     @Test func compileFlagsKeepWhatParsingNeedsAndDropPlugins() {
-        let (arguments, dropped) = CompileFlags.reduce(
+        let (arguments, dropped, _) = CompileFlags.reduce(
             ["-Iinclude", "-I", "../other", "-isystem", "/sys", "-DX=1", "-U", "Y", "-std=c11", "-O2", "-Wall", "-c", "-o", "out.o",
              "-MD", "-MF", "dep.d", "-fplugin=/tmp/evil.so", "-Xclang", "-load", "-Xclang", "/tmp/evil2.so", "-fpass-plugin=/tmp/p.so",
              "-Xclang", "-plugin", "-Xclang", "evil", "-fno-semantic-interposition", "-include", "config.h", "src/x.c"],

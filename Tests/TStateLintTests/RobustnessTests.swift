@@ -417,8 +417,11 @@ import Glibc
         try fm.createSymbolicLink(atPath: root + "/self", withDestinationPath: ".")
         try DriverTests.write(Self.good.replacingOccurrences(of: "work", with: "inner"), to: root + "/sub/inner.c")
         let result = try Self.run(root)
-        // Each file once, under its own path, not again through sub/up/ or self/.
-        #expect(result.files.map(\.path).sorted() == ["good.c", "sub/inner.c"])
+        // Each file once, under its own path, not again through sub/up/ or self/; the links
+        // that lead nowhere are listed as failed, not dropped.
+        #expect(result.files.map(\.path).sorted() == ["a.c", "b.c", "good.c", "sub/inner.c"])
+        #expect(Self.status(result)["a.c"]?.status == .failed)
+        #expect(Self.status(result)["b.c"]?.status == .failed)
         #expect(Self.findings(result, in: "sub/inner.c") == ["sub/inner.c:6:TS201"])
         Self.expectGoodFileUnchanged(result)
 

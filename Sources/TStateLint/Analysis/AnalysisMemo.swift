@@ -19,6 +19,8 @@ public struct MemoEntry: Sendable {
     public var diagnostics: [Diagnostic]?
     /// For a member of a recursive component: the keys of all its members.
     public var component: String?
+    /// The exploration's `FunctionAnalysis.boundReached`.
+    public var boundReached: String? = nil
 }
 
 public enum MemoQuery: Hashable, Sendable {

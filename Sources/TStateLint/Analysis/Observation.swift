@@ -69,6 +69,9 @@ public struct FunctionAnalysis: Sendable {
     public var exits: [ExitRecord] = []
     /// False when the exploration stopped at its budget; exit checks are then skipped.
     public var isComplete = true
+    /// Where the exploration gave paths up at a bound (states per block, visits): findings on
+    /// those paths may be missing. Nil when no bound was reached.
+    public var boundReached: String?
     public var statesExplored = 0
     /// Where a path first needed the thread state it was entered with (a C-API call, through
     /// helpers): the chain a caller's TS203 shows.

@@ -147,6 +147,7 @@ final class PathExplorer {
             visits += 1
             if visits > limits.maxVisits {
                 analysis.isComplete = false
+                analysis.boundReached = "its exploration stopped after \(limits.maxVisits) steps"
                 break
             }
             visit(block: block, state: state, trace: trace)
@@ -176,6 +177,10 @@ final class PathExplorer {
         let count = statesAt[block].count
         if count >= limits.hardStatesPerBlock {
             if statesAt[block].contains(state, hash: state.hashValue) { return }
+            if !state.isSilenced, analysis.boundReached == nil {
+                let site = function.blocks[block].events.first?.location ?? function.blocks[block].terminatorLocation
+                analysis.boundReached = "more than \(limits.hardStatesPerBlock) distinct paths meet at line \(site.line > 0 ? site.line : function.location.line), and those past that bound were given up"
+            }
             state = .silenced
         } else if count >= limits.statesPerBlock, !state.isSilenced {
             if statesAt[block].contains(state, hash: state.hashValue) { return }

@@ -24,6 +24,8 @@ public final class ProgramAnalysis: @unchecked Sendable {
 
     /// What the checks report, per function.
     public private(set) var diagnostics: [[Diagnostic]] = []
+    /// Per function, where its explorations gave paths up at a bound (nil: none did).
+    public private(set) var boundsReached: [String?] = []
     /// Per function, the memo entries this run used or made, and whether any is new.
     public private(set) var memo: [[String: MemoEntry]] = []
     public private(set) var memoChanged: [Bool] = []
@@ -55,7 +57,7 @@ public final class ProgramAnalysis: @unchecked Sendable {
                     var candidates: [Operand] = []
                     if let entry = model.entry(name), entry.effect == .threadStart {
                         let index = entry.arg ?? 0
-                        if index < call.arguments.count { candidates = [call.arguments[index]] }
+                        if call.arguments.indices.contains(index) { candidates = [call.arguments[index]] }
                     } else if registrars.contains(name) {
                         candidates = call.arguments
                     }
@@ -129,7 +131,7 @@ public final class ProgramAnalysis: @unchecked Sendable {
         let callsEnteredDetached = functions.indices.map { index in
             graph.callees[index].contains { enteredDetached[functions[$0].usr] != nil }
         }
-        let results = ResultSlots<(diagnostics: [Diagnostic], memo: [String: MemoEntry], changed: Bool)>(count: functions.count)
+        let results = ResultSlots<(diagnostics: [Diagnostic], memo: [String: MemoEntry], changed: Bool, bound: String?)>(count: functions.count)
         let counts = (explored: Counter(), reused: Counter())
         DispatchQueue.concurrentPerform(iterations: functions.count) { index in
             let first = firstPass[index]!
@@ -139,6 +141,8 @@ public final class ProgramAnalysis: @unchecked Sendable {
             if first.isNew { counts.explored.increment() } else if first.memo != nil { counts.reused.increment() }
             if let entry = first.memo, let firstKey { memo[firstKey] = entry }
             let diagnostics: [Diagnostic]
+            // The first exploration's summary is what callers used; the final one, the findings.
+            var bound = first.analysis?.boundReached ?? first.memo?.boundReached
             if contexts[index].assumption != .unknown || callsEnteredDetached[index] {
                 let context = contexts[index]
                 // Apart from the first exploration's key even when the context is the same
@@ -146,6 +150,7 @@ public final class ProgramAnalysis: @unchecked Sendable {
                 let key = self.memoKey(index, context: context).map { $0 + "|final" }
                 if let key, let entry = self.storedMemo[key], let stored = entry.diagnostics, self.stillHolds(entry.queries) {
                     diagnostics = stored
+                    bound = bound ?? entry.boundReached
                     memo[key] = entry
                     counts.reused.increment()
                 } else {
@@ -153,9 +158,10 @@ public final class ProgramAnalysis: @unchecked Sendable {
                     let analysis = PathExplorer(function: functions[index], model: self.model, entryContext: context,
                                                 limits: self.limits, summaries: recorder ?? self).run()
                     diagnostics = Checks.run(analysis, model: self.model)
+                    bound = bound ?? analysis.boundReached
                     if let key, let recorder {
                         memo[key] = MemoEntry(queries: recorder.queries, summary: nil, summaryDigest: nil, callSiteAttachments: [:],
-                                              diagnostics: diagnostics, component: nil)
+                                              diagnostics: diagnostics, component: nil, boundReached: analysis.boundReached)
                     }
                     changed = true
                     counts.explored.increment()
@@ -168,15 +174,17 @@ public final class ProgramAnalysis: @unchecked Sendable {
                 let analysis = first.analysis ?? PathExplorer(function: functions[index], model: self.model, entryContext: .inferred,
                                                               limits: self.limits, summaries: self).run()
                 diagnostics = Checks.run(analysis, model: self.model)
+                bound = bound ?? analysis.boundReached
                 if let firstKey, memo[firstKey] != nil {
                     memo[firstKey]!.diagnostics = diagnostics
                     changed = true
                 }
             }
-            results[index] = (diagnostics, memo, changed)
+            results[index] = (diagnostics, memo, changed, bound)
         }
         let values = results.values.map { $0! }
         diagnostics = values.map(\.diagnostics)
+        boundsReached = values.map(\.bound)
         memo = values.map(\.memo)
         memoChanged = values.map(\.changed)
         explorations = counts.explored.current
@@ -278,7 +286,7 @@ public final class ProgramAnalysis: @unchecked Sendable {
                     }
                     entry = MemoEntry(queries: queries, summary: coded.data, summaryDigest: coded.digest,
                                       callSiteAttachments: analysis.callSiteAttachments.mapValues { $0.sorted { "\($0)" < "\($1)" } },
-                                      diagnostics: nil, component: componentKey)
+                                      diagnostics: nil, component: componentKey, boundReached: analysis.boundReached)
                 }
             }
             return (component[position], FirstPass(analysis: analysis, callSiteAttachments: analysis.callSiteAttachments, memo: entry, isNew: true))

@@ -188,7 +188,7 @@ extension PathExplorer {
     }
 
     private func argument(_ call: Call?, _ index: Int?) -> Operand? {
-        guard let call, let index, index < call.arguments.count else { return nil }
+        guard let call, let index, call.arguments.indices.contains(index) else { return nil }
         return call.arguments[index]
     }
 

@@ -9,7 +9,7 @@ import Glibc
 struct AnalysisMemoStore {
     let directory: String
     private let settings: UInt64
-    static let magic = Data("tstate-lint-memo\u{1}".utf8)
+    static let magic = Data("tstate-lint-memo\u{2}".utf8)
 
     init(cacheDirectory: String, settings: String) {
         directory = cacheDirectory + "/memo"
@@ -44,8 +44,8 @@ struct AnalysisMemoStore {
         let loaded = ResultSlots<[String: MemoEntry]>(count: unitChecksums.count)
         DispatchQueue.concurrentPerform(iterations: unitChecksums.count) { position in
             let path = self.path(unitChecksums[position])
-            guard let data = FileManager.default.contents(atPath: path),
-                  let (_, payload) = UnitCache.verified(data, magic: Self.magic),
+            guard let data = RegularFile.contents(atPath: path),
+                  let (_, payload) = UnitCache.verified(data, magic: Self.magic, at: path),
                   let entries = try? UnitCoding.decoder().decodeRecord(from: payload, { try $0.memoEntries() }) else { return }
             utimes(path, nil)
             loaded[position] = entries
@@ -122,6 +122,7 @@ extension RecordWriter {
         bool(entry.diagnostics != nil)
         if let diagnostics = entry.diagnostics { list(diagnostics) { $0.diagnostic($1) } }
         optionalString(entry.component)
+        optionalString(entry.boundReached)
     }
 
     mutating func diagnostic(_ diagnostic: Diagnostic) {
@@ -172,7 +173,7 @@ extension RecordReader {
         }) { attachments[usr] = seen }
         let diagnostics = try bool() ? try list { try $0.diagnostic() } : nil
         return MemoEntry(queries: queries, summary: summary, summaryDigest: digest, callSiteAttachments: attachments,
-                         diagnostics: diagnostics, component: try optionalString())
+                         diagnostics: diagnostics, component: try optionalString(), boundReached: try optionalString())
     }
 
     mutating func diagnostic() throws -> Diagnostic {

@@ -23,8 +23,8 @@ public struct CompilationDatabase: Sendable {
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
             path += "/compile_commands.json"
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw UsageError("\(location): no compile_commands.json there")
+        guard let data = RegularFile.contents(atPath: path) else {
+            throw UsageError(RegularFile.isSpecial(path) ? "\(location): not a regular file" : "\(location): no compile_commands.json there")
         }
         return try parse(data, path: path)
     }
@@ -50,7 +50,7 @@ public struct CompilationDatabase: Sendable {
             throw UsageError("\(path): not a JSON compilation database (expected an array of {directory, file, arguments|command})")
         }
         var commands: [String: CompileCommand] = [:]
-        var dropped = Set<String>()
+        var dropped = Set<String>(), refused = Set<String>()
         for (index, element) in entries.enumerated() {
             guard let entry = element as? [String: Any], let directory = entry["directory"] as? String, let file = entry["file"] as? String else {
                 throw UsageError("\(path): entry \(index) lacks `directory` or `file`")
@@ -69,12 +69,13 @@ public struct CompilationDatabase: Sendable {
             while let first = rest.first, !first.hasPrefix("-"), first != file { rest = rest.dropFirst() }  // ccache gcc ...
             let reduced = CompileFlags.reduce(Array(rest), directory: absoluteDirectory)
             dropped.formUnion(reduced.dropped)
+            refused.formUnion(reduced.refused)
             // The first entry for a file wins, as in clang's tools.
             if commands[absoluteFile] == nil {
                 commands[absoluteFile] = CompileCommand(file: absoluteFile, arguments: reduced.arguments)
             }
         }
-        let notes = dropped.sorted().map { "\(path): dropped `\($0)`: it would load code into the analyser" }
+        let notes = CompileFlags.notes(dropped: dropped.sorted(), refused: refused.sorted(), source: path)
         return CompilationDatabase(path: path, commands: commands, notes: notes)
     }
 
@@ -90,18 +91,18 @@ public struct CompilationDatabase: Sendable {
 
 /// `compile_flags.txt`: one argument per line, for every file in its directory and below.
 public enum CompileFlagsFile {
-    public static func arguments(for file: String, cache: inout [String: [String]?]) -> (path: String, arguments: [String], dropped: [String])? {
+    public static func arguments(for file: String, cache: inout [String: [String]?]) -> (path: String, arguments: [String], notes: [String])? {
         var directory = PathDisplay.directory(of: file)
         while !directory.isEmpty {
             if let known = cache[directory] {
                 if let arguments = known { return (directory + "/compile_flags.txt", arguments, []) }
             } else {
                 let candidate = directory + "/compile_flags.txt"
-                if let text = try? String(contentsOfFile: candidate, encoding: .utf8) {
+                if let data = RegularFile.contents(atPath: candidate), let text = String(data: data, encoding: .utf8) {
                     let lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
                     let reduced = CompileFlags.reduce(lines, directory: directory)
                     cache[directory] = reduced.arguments
-                    return (candidate, reduced.arguments, reduced.dropped)
+                    return (candidate, reduced.arguments, CompileFlags.notes(dropped: reduced.dropped, refused: reduced.refused, source: candidate))
                 }
                 cache[directory] = .some(nil)
             }
@@ -133,13 +134,13 @@ enum CompileFlags {
     /// Flags given on the command line: all kept, in order, except those that would load code
     /// (`-fplugin=`, `-Xclang -load -Xclang lib.so`, ...); relative paths of `-I` and the like
     /// resolved against `directory`.
-    static func withoutPluginFlags(_ words: [String], directory: String) -> (arguments: [String], dropped: [String]) {
+    static func withoutPluginFlags(_ words: [String], directory: String) -> (arguments: [String], dropped: [String], refused: [String]) {
         reduce(words, directory: directory, keepingEverythingElse: true)
     }
 
     /// A compile command's flags reduced to those that change what is parsed (or, keeping
     /// everything else, only stripped of plugins), relative paths resolved against `directory`.
-    static func reduce(_ words: [String], directory: String, keepingEverythingElse: Bool = false) -> (arguments: [String], dropped: [String]) {
+    static func reduce(_ words: [String], directory: String, keepingEverythingElse: Bool = false) -> (arguments: [String], dropped: [String], refused: [String]) {
         var arguments: [String] = []
         var dropped: [String] = []
         var index = 0
@@ -174,6 +175,12 @@ enum CompileFlags {
                 }
                 continue
             }
+            // A precompiled header from the project's own compiler is not one libclang reads.
+            if word == "-include-pch" {
+                if keepingEverythingElse, let next { arguments += [word, absolute(next)] }
+                index += 1
+                continue
+            }
             if let flag = pathFlags.first(where: { word == $0 }) {
                 if let next { arguments += [flag, resolve(flag, next)] }
                 index += 1
@@ -197,7 +204,56 @@ enum CompileFlags {
                 arguments.append(word)
             }
         }
-        return (arguments, dropped)
+        let checked = refusingSpecialFiles(arguments)
+        return (checked.arguments, dropped, checked.refused)
+    }
+
+    /// Flags that make the parser read a file they name.
+    static let fileReadingFlags = ["-include-pch", "-include", "-imacros", "-ivfsoverlay", "-fmodule-map-file="]
+
+    /// Drops flags that name something other than a regular file to read: a FIFO or the
+    /// worker's own standard input blocks the parse, a device never ends. Checked on the final
+    /// arguments, so `-Xclang`-wrapped and joined forms are covered too.
+    static func refusingSpecialFiles(_ arguments: [String]) -> (arguments: [String], refused: [String]) {
+        var kept: [String] = [], refused: [String] = []
+        var index = 0
+        while index < arguments.count {
+            let word = arguments[index]
+            let wrapped = word == "-Xclang" && index + 1 < arguments.count
+            let flagWord = wrapped ? arguments[index + 1] : word
+            let flagEnd = wrapped ? index + 2 : index + 1
+            var consumed = flagEnd
+            var path: String?
+            if flagWord.hasPrefix("@") {
+                path = String(flagWord.dropFirst())
+            } else if let flag = fileReadingFlags.first(where: { flagWord.hasPrefix($0) }) {
+                if flagWord.count > flag.count {
+                    path = String(flagWord.dropFirst(flag.count))
+                } else if flagWord == flag {
+                    // The value follows, itself wrapped when the flag was.
+                    let valueIndex = wrapped && flagEnd + 1 < arguments.count && arguments[flagEnd] == "-Xclang" ? flagEnd + 1 : flagEnd
+                    if valueIndex < arguments.count {
+                        path = arguments[valueIndex]
+                        consumed = valueIndex + 1
+                    }
+                }
+            }
+            if let path, RegularFile.isSpecial(path) {
+                refused.append(arguments[index..<consumed].joined(separator: " "))
+                index = consumed
+                continue
+            }
+            kept.append(contentsOf: arguments[index..<consumed])
+            index = consumed
+        }
+        return (kept, refused)
+    }
+
+    /// The notes a reduction leaves: what was dropped and why.
+    static func notes(dropped: [String], refused: [String], source: String?) -> [String] {
+        let prefix = source.map { $0 + ": " } ?? ""
+        return dropped.map { "\(prefix)dropped `\($0)`: it would load code into the analyser" }
+            + refused.map { "\(prefix)dropped `\($0)`: it names something other than a regular file (a device or FIFO would block or never end)" }
     }
 }
 

@@ -70,8 +70,8 @@ public struct Configuration: Sendable {
             let dedicated = directory + "/.tstate-lint.toml"
             if FileManager.default.fileExists(atPath: dedicated) { return try load(dedicated) }
             let pyproject = directory + "/pyproject.toml"
-            if FileManager.default.fileExists(atPath: pyproject),
-               let text = try? String(contentsOfFile: pyproject, encoding: .utf8), text.contains("tool.tstate-lint") {
+            // Looked for in the bytes: a file that is not UTF-8 is an error, not a file without the table.
+            if let bytes = RegularFile.contents(atPath: pyproject), bytes.range(of: Data("tool.tstate-lint".utf8)) != nil {
                 return try load(pyproject)
             }
             if directory == "/" || directory.isEmpty { return Configuration() }
@@ -80,8 +80,13 @@ public struct Configuration: Sendable {
     }
 
     public static func load(_ path: String) throws -> Configuration {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw ConfigurationError(description: "\(path): cannot read the configuration file")
+        guard let bytes = RegularFile.contents(atPath: path) else {
+            throw ConfigurationError(description: "\(path): cannot read the configuration file\(RegularFile.isSpecial(path) ? " (not a regular file)" : "")")
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            let valid = String(decoding: bytes, as: UTF8.self).prefix { $0 != "\u{FFFD}" }
+            let line = valid.reduce(1) { $1 == "\n" ? $0 + 1 : $0 }
+            throw ConfigurationError(description: "\(path):\(line): not valid UTF-8 (TOML files must be UTF-8)")
         }
         let document: TOMLTable
         do {
@@ -173,7 +178,12 @@ public struct Configuration: Sendable {
                             throw fail(key, "`\(name)` has an unknown field `\(field)`; allowed: effect, arg")
                         }
                         effectName = inline["effect"]?.string
-                        argument = inline["arg"]?.int
+                        if let raw = inline["arg"] {
+                            guard let index = raw.int, (0..<128).contains(index) else {
+                                throw fail(key, "`\(name)`: `arg` must be the argument's position, an integer from 0 (the first) to 127")
+                            }
+                            argument = index
+                        }
                     }
                     guard let effectName, let effect = declarableEffects[effectName] else {
                         throw fail(key, "`\(name)` must be one of: \(allowed)")

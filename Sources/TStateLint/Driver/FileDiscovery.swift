@@ -1,9 +1,15 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 public struct DiscoveredFile: Hashable, Sendable {
     /// As the user will see it: relative to the working directory when under it.
     public var path: String
     public var absolutePath: String
+    /// Why the file is found but cannot be read (its name is not UTF-8, a link that leads
+    /// nowhere or out of the tree): it gets this status and is not parsed.
+    public var problem: String?
 }
 
 public struct DiscoveryError: Error, CustomStringConvertible {
@@ -11,7 +17,9 @@ public struct DiscoveryError: Error, CustomStringConvertible {
 }
 
 /// Expands the paths on the command line into the C and C++ sources to analyse. Headers are
-/// analysed through the sources that include them.
+/// analysed through the sources that include them. Every source found is listed, those that
+/// cannot be read with the reason; symbolic links are followed only within the tree (the
+/// paths given and the working directory).
 public enum FileDiscovery {
     public static let sourceExtensions: Set<String> = ["c", "cc", "cpp", "cxx", "c++"]
     public static let skippedDirectories: Set<String> = [
@@ -19,62 +27,167 @@ public enum FileDiscovery {
     ]
 
     public static func discover(_ paths: [String], workingDirectory: String, exclude: [String] = [],
-                                skipDefaultDirectories: Bool = true) throws -> [DiscoveredFile] {
-        let fm = FileManager.default
-        var files: [String] = []
-        var visitedDirectories = Set<String>()
+                                skipDefaultDirectories: Bool = true, patternBases: [String]? = nil) throws -> [DiscoveredFile] {
+        var walker = Walker(exclude: exclude, skipDefaults: skipDefaultDirectories,
+                            patternBases: patternBases ?? [workingDirectory], workingDirectory: workingDirectory)
+        var roots: [(path: String, absolute: String, isDirectory: Bool)] = []
         for path in paths {
             let absolute = PathDisplay.absolute(path, workingDirectory: workingDirectory)
             var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
+            guard FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory) else {
                 var link = stat()
                 if lstat(absolute, &link) == 0, link.st_mode & S_IFMT == S_IFLNK {
                     throw DiscoveryError(description: "\(path): a symbolic link that leads nowhere (a loop, or a missing target)")
                 }
                 throw DiscoveryError(description: "\(path): no such file or directory")
             }
-            if isDirectory.boolValue {
-                walk(absolute, into: &files, visited: &visitedDirectories, exclude: exclude, skipDefaults: skipDefaultDirectories,
-                     workingDirectory: workingDirectory)
+            roots.append((path, absolute, isDirectory.boolValue))
+        }
+        walker.tree = [realPath(workingDirectory) ?? workingDirectory] + roots.map { root in
+            let real = realPath(root.absolute) ?? root.absolute
+            return root.isDirectory ? real : PathDisplay.directory(of: real)
+        }
+        for root in roots {
+            if root.isDirectory {
+                walker.walk(root.absolute)
             } else {
-                files.append(absolute)
+                walker.found.append(DiscoveredFile(path: "", absolutePath: root.absolute))
             }
         }
         var seen = Set<String>()
-        return files.filter { seen.insert($0).inserted }
-            .sorted()
-            .map { DiscoveredFile(path: PathDisplay.display($0, workingDirectory: workingDirectory), absolutePath: $0) }
+        return walker.found.filter { seen.insert($0.absolutePath).inserted }
+            .sorted { $0.absolutePath < $1.absolutePath }
+            .map { file in
+                var file = file
+                file.path = PathDisplay.display(file.absolutePath, workingDirectory: workingDirectory)
+                return file
+            }
     }
 
-    private static func walk(_ directory: String, into files: inout [String], visited: inout Set<String>, exclude: [String],
-                             skipDefaults: Bool, workingDirectory: String) {
-        let fm = FileManager.default
-        let resolved = (try? fm.destinationOfSymbolicLink(atPath: directory)).map {
-            PathDisplay.absolute($0.hasPrefix("/") ? $0 : PathDisplay.directory(of: directory) + "/" + $0, workingDirectory: workingDirectory)
-        } ?? directory
-        let real = URL(fileURLWithPath: resolved).resolvingSymlinksInPath().path
-        guard visited.insert(real).inserted else { return }
-        guard let entries = try? fm.contentsOfDirectory(atPath: directory) else { return }
-        for entry in entries.sorted() {
-            let path = directory + "/" + entry
-            if entry.hasPrefix(".") || matches(exclude, path: path, name: entry, workingDirectory: workingDirectory) { continue }
-            var isDirectory: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDirectory) else { continue }
-            if isDirectory.boolValue {
-                if skipDefaults && skippedDirectories.contains(entry) { continue }
-                walk(path, into: &files, visited: &visited, exclude: exclude, skipDefaults: skipDefaults, workingDirectory: workingDirectory)
-            } else if sourceExtensions.contains(PathDisplay.pathExtension(of: entry).lowercased()) {
-                files.append(path)
+    private struct Walker {
+        var exclude: [String]
+        var skipDefaults: Bool
+        var patternBases: [String]
+        var workingDirectory: String
+        /// Real paths links may lead into.
+        var tree: [String] = []
+        var visited = Set<String>()
+        var found: [DiscoveredFile] = []
+
+        init(exclude: [String], skipDefaults: Bool, patternBases: [String], workingDirectory: String) {
+            self.exclude = exclude
+            self.skipDefaults = skipDefaults
+            self.patternBases = patternBases
+            self.workingDirectory = workingDirectory
+        }
+
+        func isInTree(_ real: String) -> Bool {
+            tree.contains { real == $0 || real.hasPrefix($0 == "/" ? "/" : $0 + "/") }
+        }
+
+        mutating func walk(_ directory: String) {
+            guard let real = realPath(directory), visited.insert(real).inserted else { return }
+            let (names, undecodable) = FileDiscovery.entries(of: directory)
+            for name in undecodable {
+                let shown = directory + "/" + name.escaped
+                if name.isDirectory {
+                    found.append(DiscoveredFile(path: "", absolutePath: shown + "/",
+                                                problem: "a directory whose name is not valid UTF-8: not searched (rename it)"))
+                } else if sourceExtensions.contains(name.pathExtension.lowercased()) {
+                    found.append(DiscoveredFile(path: "", absolutePath: shown,
+                                                problem: "the file's name is not valid UTF-8: not analysed (rename it)"))
+                }
+            }
+            for entry in names.sorted() {
+                let path = directory + "/" + entry
+                if entry.hasPrefix(".") || matches(exclude, path: path, name: entry, bases: patternBases) { continue }
+                var link = stat()
+                guard lstat(path, &link) == 0 else { continue }
+                let isLink = link.st_mode & S_IFMT == S_IFLNK
+                let isSource = sourceExtensions.contains(PathDisplay.pathExtension(of: entry).lowercased())
+                var info = stat()
+                guard stat(path, &info) == 0 else {
+                    if isSource {
+                        found.append(DiscoveredFile(path: "", absolutePath: path, problem: "a symbolic link that leads nowhere (a loop, or a missing target)"))
+                    }
+                    continue
+                }
+                let isDirectory = info.st_mode & S_IFMT == S_IFDIR
+                guard isDirectory || isSource else { continue }
+                if isLink, let target = realPath(path), !isInTree(target) {
+                    let what = isDirectory ? "directory" : "file"
+                    found.append(DiscoveredFile(path: "", absolutePath: path,
+                                                problem: "a symbolic link to a \(what) outside the analysed tree (\(target)): not \(isDirectory ? "searched" : "read")"))
+                    continue
+                }
+                if isDirectory {
+                    if skipDefaults && skippedDirectories.contains(entry) { continue }
+                    walk(path)
+                } else {
+                    found.append(DiscoveredFile(path: "", absolutePath: path))
+                }
             }
         }
     }
 
-    /// Glob patterns match the file name or the path relative to the working directory.
-    static func matches(_ patterns: [String], path: String, name: String, workingDirectory: String) -> Bool {
+    /// A directory entry whose name is not valid UTF-8.
+    struct UndecodableName {
+        var bytes: [UInt8]
+        var isDirectory: Bool
+
+        /// Printable ASCII as is, every other byte as a backslash and three octal digits.
+        var escaped: String {
+            bytes.map { $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C ? String(UnicodeScalar($0)) : "\\" + String(format: "%03o", $0) }.joined()
+        }
+
+        var pathExtension: String {
+            guard let dot = bytes.lastIndex(of: 0x2E) else { return "" }
+            return String(decoding: bytes[(dot + 1)...], as: UTF8.self)
+        }
+    }
+
+    /// The names in a directory, read with readdir (Foundation drops names that are not UTF-8).
+    static func entries(of directory: String) -> (names: [String], undecodable: [UndecodableName]) {
+        guard let stream = opendir(directory) else { return ([], []) }
+        defer { closedir(stream) }
+        var names: [String] = []
+        var undecodable: [UndecodableName] = []
+        while let entry = readdir(stream) {
+            let bytes: [UInt8] = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                Array(raw.prefix { $0 != 0 })
+            }
+            if bytes == [0x2E] || bytes == [0x2E, 0x2E] { continue }
+            if let name = String(validating: bytes, as: UTF8.self) {
+                names.append(name)
+            } else {
+                var info = stat()
+                let isDirectory = (bytes + [0]).withUnsafeBufferPointer { name in
+                    fstatat(dirfd(stream), UnsafeRawPointer(name.baseAddress!).assumingMemoryBound(to: CChar.self), &info, 0) == 0
+                } && info.st_mode & S_IFMT == S_IFDIR
+                undecodable.append(UndecodableName(bytes: bytes, isDirectory: isDirectory))
+            }
+        }
+        return (names, undecodable)
+    }
+
+    static func realPath(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Glob patterns match the file name, the path relative to each base directory it lies
+    /// under (the working directory, the configuration's), and, when they start with `/`, the
+    /// absolute path: never the directories above the project.
+    static func matches(_ patterns: [String], path: String, name: String, bases: [String]) -> Bool {
         guard !patterns.isEmpty else { return false }
-        let relative = PathDisplay.display(path, workingDirectory: workingDirectory)
+        let relatives = bases.compactMap { base -> String? in
+            let prefix = base.hasSuffix("/") ? base : base + "/"
+            return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : nil
+        }
         return patterns.contains { pattern in
-            fnmatch(pattern, name, 0) == 0 || fnmatch(pattern, relative, 0) == 0 || fnmatch(pattern, path, 0) == 0
+            fnmatch(pattern, name, 0) == 0 || relatives.contains { fnmatch(pattern, $0, 0) == 0 }
+                || (pattern.hasPrefix("/") && fnmatch(pattern, path, 0) == 0)
         }
     }
 }

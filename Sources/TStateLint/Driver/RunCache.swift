@@ -57,8 +57,8 @@ struct RunCache {
     }
 
     func load(_ key: UInt64) -> Stored? {
-        guard let data = FileManager.default.contents(atPath: path(key)),
-              let (_, payload) = UnitCache.verified(data, magic: Self.magic) else { return nil }
+        guard let data = RegularFile.contents(atPath: path(key)),
+              let (_, payload) = UnitCache.verified(data, magic: Self.magic, at: path(key)) else { return nil }
         // Touched, so the most recently used results are the ones kept.
         utimes(path(key), nil)
         return try? UnitCoding.decoder().decode(Stored.self, from: payload)

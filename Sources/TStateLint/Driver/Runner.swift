@@ -95,6 +95,8 @@ public struct RunStatistics: Codable, Sendable {
     /// Functions explored, and explorations whose stored result still held.
     public var explorations = 0
     public var reusedExplorations = 0
+    /// Functions whose exploration gave paths up at a bound (each named in its file's message).
+    public var functionsAtBound = 0
     /// Nothing changed since a previous run: its result was reported again.
     public var resultReused = false
 }
@@ -149,7 +151,8 @@ public struct Runner {
         let model = self.model(for: options)
         let jobs = options.jobsGiven ? options.jobs : configuration.jobs ?? options.jobs
         var notes: [String] = []
-        var work = try parseJobs(options, configuration: configuration, notes: &notes)
+        let skips = SkipReasons()
+        var work = try parseJobs(options, configuration: configuration, notes: &notes, skips: skips)
         let frontendOptions = self.frontendOptions(model: model)
         let cache = try options.cacheDirectory.map { try UnitCache(directory: $0, frontendOptions: frontendOptions) }
         var isolation = options.isolation
@@ -157,7 +160,6 @@ public struct Runner {
             isolation = .workerProcesses(executable: executable, timeout: options.timeout ?? configuration.timeout ?? timeout, memoryLimit: memoryLimit)
         }
         let parseStarted = Date()
-        let skips = SkipReasons()
         let runCache = options.cacheDirectory.map { RunCache(cacheDirectory: $0) }
         let settings = runCache == nil ? "" : runSettings(options, configuration: configuration, rules: rules)
         if let cache, let runCache {
@@ -229,10 +231,11 @@ public struct Runner {
         isolationDone.wait()
         let moduleIsolation = isolationResult[0]!
         diagnostics += moduleIsolation.diagnostics
+        let patternBases = Runner.patternBases(options)
         func ignoredByConfiguration(_ diagnostic: Diagnostic) -> Bool {
             !rules.contains(diagnostic.rule) || configuration.perFileIgnores.contains { pattern, ignored in
                 FileDiscovery.matches([pattern], path: PathDisplay.absolute(diagnostic.location.file, workingDirectory: options.workingDirectory),
-                                      name: PathDisplay.lastComponent(of: diagnostic.location.file), workingDirectory: options.workingDirectory)
+                                      name: PathDisplay.lastComponent(of: diagnostic.location.file), bases: patternBases)
                     && ignored.contains { diagnostic.rule.hasPrefix($0.uppercased()) }
             }
         }
@@ -278,7 +281,12 @@ public struct Runner {
         }
         statistics.analysisSeconds = Date().timeIntervalSince(analysisStarted)
 
-        let files = units.map { FileReport(path: $0.path, status: $0.status, message: $0.message) }
+        let bounds = Runner.boundMessages(program, programAnalysis.boundsReached)
+        statistics.functionsAtBound = programAnalysis.boundsReached.compactMap { $0 }.count
+        let files = units.enumerated().map { index, unit in
+            let messages = [unit.message, bounds[index]].compactMap { $0 }
+            return FileReport(path: unit.path, status: unit.status, message: messages.isEmpty ? nil : messages.joined(separator: "; "))
+        }
         var result = RunResult(diagnostics: kept, suppressed: suppressed, files: files, functionsAnalysed: program.functions.count,
                                notes: notes, duration: Date().timeIntervalSince(started))
         result.statistics = statistics
@@ -327,9 +335,19 @@ public struct Runner {
                      options.workingDirectory, "summaries=\(options.collectSummaries)"]
         if let baseline = options.baseline {
             let path = PathDisplay.absolute(baseline, workingDirectory: options.workingDirectory)
-            parts.append("baseline=" + path + ":" + String(FileManager.default.contents(atPath: path).map { ContentHasher.hash($0) } ?? 0))
+            parts.append("baseline=" + path + ":" + String(RegularFile.contents(atPath: path).map { ContentHasher.hash($0) } ?? 0))
         }
         return parts.joined(separator: "\n")
+    }
+
+    /// Where exclude and per-file-ignore patterns are relative to: the working directory and
+    /// the configuration file's directory.
+    static func patternBases(_ options: RunOptions) -> [String] {
+        var bases = [options.workingDirectory]
+        if let path = options.configuration.path {
+            bases.append(PathDisplay.directory(of: PathDisplay.absolute(path, workingDirectory: options.workingDirectory)))
+        }
+        return bases
     }
 
     /// Headers under these directories are the project's: their functions are analysed
@@ -341,6 +359,25 @@ public struct Runner {
             _ = FileManager.default.fileExists(atPath: absolute, isDirectory: &isDirectory)
             return isDirectory.boolValue ? absolute : PathDisplay.directory(of: absolute)
         }
+    }
+
+    /// One file parsed and lowered for inspection (`tstate-lint cfg`), with the same guards as a
+    /// run: only a regular file, flags naming special files dropped (with notes), and the
+    /// parse in a worker process under the time and memory limits when one can be started.
+    public func parseOne(_ path: String, arguments: [String], workingDirectory: String, isolation: ParseIsolation?) -> (unit: TranslationUnit, notes: [String]) {
+        let absolute = PathDisplay.absolute(path, workingDirectory: workingDirectory)
+        let display = PathDisplay.display(absolute, workingDirectory: workingDirectory)
+        guard Prefilter.isRegularFile(absolute) else {
+            let message = FileManager.default.fileExists(atPath: absolute) ? "not a regular file" : "cannot read the file"
+            return (TranslationUnit(path: display, status: .failed, message: message), [])
+        }
+        let given = CompileFlags.withoutPluginFlags(arguments, directory: workingDirectory)
+        let notes = CompileFlags.notes(dropped: given.dropped, refused: given.refused, source: nil)
+        let job = ParseJob(path: absolute, arguments: given.arguments, projectRoots: [workingDirectory, PathDisplay.directory(of: absolute)],
+                           workingDirectory: workingDirectory)
+        let pool = ParsePool(isolation: isolation ?? .inProcess, options: frontendOptions(), jobs: 1)
+        let unit = pool.run([job], prepare: { _ in nil }, finished: { _, _, _ in })[0]
+        return (unit, notes)
     }
 
     public func frontendOptions(model: APIModel? = nil) -> FrontendOptions {
@@ -355,12 +392,32 @@ public struct Runner {
 
     // MARK: Parsing
 
+    /// Per unit, which of its functions lost paths at an exploration bound: the file is
+    /// analysed, but not completely, and its status says so.
+    static func boundMessages(_ program: Program, _ bounds: [String?]) -> [Int: String] {
+        var byUnit: [Int: [String]] = [:]
+        for (index, bound) in bounds.enumerated() {
+            guard let bound else { continue }
+            let function = program.functions[index]
+            byUnit[program.origins[index].unit, default: []]
+                .append("`\(function.name)` (\(function.location.file):\(function.location.line)): \(bound)")
+        }
+        return byUnit.mapValues { described in
+            let shown = described.prefix(3).joined(separator: "; ") + (described.count > 3 ? "; and \(described.count - 3) more" : "")
+            return described.count == 1
+                ? "function \(shown), so it was not analysed completely: findings on the paths given up may be missing"
+                : "\(described.count) functions were not analysed completely (findings on the paths given up may be missing): \(shown)"
+        }
+    }
+
     /// The files to parse and each one's clang arguments: from the compilation database when
     /// there is one (only its files), else the files found under the paths, with
     /// compile_flags.txt where there is one; then the configuration's and the command line's
     /// arguments, Python's headers if nothing names them, NDEBUG.
-    func parseJobs(_ options: RunOptions, configuration: Configuration, notes: inout [String]) throws -> [ParseJob] {
+    func parseJobs(_ options: RunOptions, configuration: Configuration, notes: inout [String],
+                   skips: SkipReasons = SkipReasons()) throws -> [ParseJob] {
         let workingDirectory = options.workingDirectory
+        let patternBases = Runner.patternBases(options)
         var database: CompilationDatabase?
         if let location = options.compilationDatabase ?? configuration.compileCommands {
             database = try CompilationDatabase.load(location, workingDirectory: workingDirectory)
@@ -378,7 +435,7 @@ public struct Runner {
                 guard FileManager.default.fileExists(atPath: absolute) else { throw UsageError("\(path): no such file or directory") }
             }
             for file in database.files(under: options.paths, workingDirectory: workingDirectory)
-            where !FileDiscovery.matches(exclude, path: file, name: PathDisplay.lastComponent(of: file), workingDirectory: workingDirectory) {
+            where !FileDiscovery.matches(exclude, path: file, name: PathDisplay.lastComponent(of: file), bases: patternBases) {
                 files.append((file, database.commands[file]!.arguments))
             }
             for path in options.paths {
@@ -394,18 +451,23 @@ public struct Runner {
             let discovered: [DiscoveredFile]
             do {
                 discovered = try FileDiscovery.discover(options.paths, workingDirectory: workingDirectory, exclude: exclude,
-                                                        skipDefaultDirectories: configuration.exclude == nil)
+                                                        skipDefaultDirectories: configuration.exclude == nil, patternBases: patternBases)
             } catch let error as DiscoveryError {
                 throw UsageError(error.description)
             }
             var flagFiles: [String: [String]?] = [:]
             var notedFlagFiles = Set<String>()
             for file in discovered {
+                if let problem = file.problem {
+                    skips.record(file.absolutePath, status: .failed, message: problem)
+                    files.append((file.absolutePath, []))
+                    continue
+                }
                 var arguments: [String] = []
                 if let found = CompileFlagsFile.arguments(for: file.absolutePath, cache: &flagFiles) {
                     arguments = found.arguments
                     if notedFlagFiles.insert(found.path).inserted {
-                        notes += found.dropped.map { "\(found.path): dropped `\($0)`: it would load code into the analyser" }
+                        notes += found.notes
                     }
                 }
                 files.append((file.absolutePath, arguments))
@@ -416,7 +478,7 @@ public struct Runner {
             + configuration.defines.map { "-D" + $0 }
         let given = CompileFlags.withoutPluginFlags(options.clangArguments, directory: workingDirectory)
         common += given.arguments
-        notes += given.dropped.map { "dropped `\($0)`: it would load code into the analyser" }
+        notes += CompileFlags.notes(dropped: given.dropped, refused: given.refused, source: nil)
         let roots = projectRoots(options)
         var pythonMissingNoted = false
         return files.map { file in
@@ -444,6 +506,13 @@ public struct Runner {
 final class SkipReasons: @unchecked Sendable {
     private var known: [String: (status: FileStatus, message: String)?] = [:]
     private let lock = NSLock()
+
+    /// A reason found before parsing (by discovery).
+    func record(_ path: String, status: FileStatus, message: String) {
+        lock.lock()
+        known[path] = .some((status, message))
+        lock.unlock()
+    }
 
     func reason(_ job: ParseJob) -> (status: FileStatus, message: String)? {
         lock.lock()

@@ -34,7 +34,7 @@ public final class UnitCache: @unchecked Sendable {
         hasher.add(frontendOptions.objectStructs.sorted().joined(separator: ","))
         hasher.add("\(frontendOptions.maxNestingDepth)/\(frontendOptions.maxEventsPerFunction)")
         salt = hasher.value
-        try UnitCache.prepare(directory)
+        try CacheDirectory.prepare(directory)
     }
 
     /// Changes with every build of the tool, so a rebuilt analyser never reads an old layout.
@@ -45,21 +45,6 @@ public final class UnitCache: @unchecked Sendable {
         let modified = (attributes[.modificationDate] as? Date)?.timeIntervalSince1970 ?? 0
         return "\(size)@\(modified)"
     }()
-
-    private static func prepare(_ directory: String) throws {
-        let fm = FileManager.default
-        do {
-            try fm.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw UsageError("cannot create the cache directory \(directory): \(error.localizedDescription) (use --no-cache or --cache-dir)")
-        }
-        let gitignore = directory + "/.gitignore"
-        if !fm.fileExists(atPath: gitignore) {
-            try? "# Created by tstate-lint.\n*\n".write(toFile: gitignore, atomically: true, encoding: .utf8)
-            try? "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by tstate-lint.\n"
-                .write(toFile: directory + "/CACHEDIR.TAG", atomically: true, encoding: .utf8)
-        }
-    }
 
     private func entryPath(_ job: ParseJob) -> String {
         var hasher = ContentHasher(seed: salt)
@@ -77,7 +62,7 @@ public final class UnitCache: @unchecked Sendable {
         lock.lock()
         if let known = contentHashes[path] { lock.unlock(); return known }
         lock.unlock()
-        let hash = FileManager.default.contents(atPath: path).map { ContentHasher.hash($0) }
+        let hash = RegularFile.contents(atPath: path).map { ContentHasher.hash($0) }
         lock.lock()
         contentHashes[path] = hash
         lock.unlock()
@@ -89,7 +74,7 @@ public final class UnitCache: @unchecked Sendable {
         lock.lock()
         let kept = probed.removeValue(forKey: path)
         lock.unlock()
-        guard let (checksum, payload) = kept ?? FileManager.default.contents(atPath: path).flatMap({ UnitCache.verified($0) }),
+        guard let (checksum, payload) = kept ?? RegularFile.contents(atPath: path).flatMap({ UnitCache.verified($0, at: path) }),
               let entry = try? UnitCoding.decoder().decode(CacheEntry.self, from: payload),
               entry.dependencies.allSatisfy({ contentHash($0.path) == $0.hash }) else {
             count(hit: false)
@@ -107,34 +92,14 @@ public final class UnitCache: @unchecked Sendable {
     /// Removes entries, precompiled preludes, stored explorations and run results unused for a week (those of
     /// earlier builds of the tool, of files since deleted), at most once a day.
     public func pruneStaleEntries(now: Date = Date()) {
-        let fm = FileManager.default
-        let marker = directory + "/last-prune"
-        if let attributes = try? fm.attributesOfItem(atPath: marker), let last = attributes[.modificationDate] as? Date,
-           now.timeIntervalSince(last) < 24 * 3600 {
-            return
-        }
-        _ = fm.createFile(atPath: marker, contents: Data())
-        guard let enumerator = fm.enumerator(atPath: directory) else { return }
-        let cutoff = now.addingTimeInterval(-Self.staleAfter)
-        while let relative = enumerator.nextObject() as? String {
-            guard [".unit", ".pch", ".deps", ".run", ".memo", ".h", ".failed", ".tmp", ".lock"].contains(where: { relative.hasSuffix($0) }) else { continue }
-            let path = directory + "/" + relative
-            // A prelude's source is kept as long as its precompiled header is.
-            if relative.hasSuffix(".h"), let pchModified = (try? fm.attributesOfItem(atPath: String(path.dropLast(2)) + ".pch"))?[.modificationDate] as? Date,
-               pchModified >= cutoff {
-                continue
-            }
-            if let modified = enumerator.fileAttributes?[.modificationDate] as? Date, modified < cutoff {
-                try? fm.removeItem(atPath: path)
-            }
-        }
+        CacheDirectory.pruneStaleEntries(directory, staleAfter: Self.staleAfter, now: now)
     }
 
     /// Whether the job's entry is valid, without decoding its unit: the unit's checksum.
     func probe(_ job: ParseJob) -> UInt64? {
         let path = entryPath(job)
-        guard let data = FileManager.default.contents(atPath: path),
-              let (checksum, payload) = UnitCache.verified(data),
+        guard let data = RegularFile.contents(atPath: path),
+              let (checksum, payload) = UnitCache.verified(data, at: path),
               let header = try? UnitCoding.decoder().decode(CacheEntryHeader.self, from: payload),
               header.dependencies.allSatisfy({ contentHash($0.path) == $0.hash }) else { return nil }
         lock.lock()
@@ -172,11 +137,12 @@ public final class UnitCache: @unchecked Sendable {
     }
 
     /// Writes magic, checksum and payload to a temporary file renamed into place (readers never
-    /// see half a file); the checksum, or nil when nothing was written.
+    /// see half a file); the checksum, or nil when nothing was written. The checksum is keyed
+    /// by the user's cache key and the entry's name (see CacheSecret).
     @discardableResult
     static func write(_ payload: Data, magic: Data, to path: String) -> UInt64? {
         var data = magic
-        let checksum = ContentHasher.hash(payload)
+        let checksum = ContentHasher.hash(payload, seed: CacheSecret.seed(forEntryNamed: PathDisplay.lastComponent(of: path)))
         var stored = checksum.littleEndian
         data.append(Data(bytes: &stored, count: 8))
         data.append(payload)
@@ -189,13 +155,13 @@ public final class UnitCache: @unchecked Sendable {
         return checksum
     }
 
-    /// The checksum and payload of an entry whose checksum holds.
-    static func verified(_ data: Data, magic: Data = UnitCache.magic) -> (checksum: UInt64, payload: Data)? {
+    /// The checksum and payload of the entry read from `path`, when its checksum holds for that name.
+    static func verified(_ data: Data, magic: Data = UnitCache.magic, at path: String) -> (checksum: UInt64, payload: Data)? {
         let headerLength = magic.count + 8
         guard data.count > headerLength, data.prefix(magic.count) == magic else { return nil }
         let stored = data.subdata(in: magic.count..<headerLength).withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
         let payload = data.subdata(in: headerLength..<data.count)
-        guard ContentHasher.hash(payload) == stored else { return nil }
+        guard ContentHasher.hash(payload, seed: CacheSecret.seed(forEntryNamed: PathDisplay.lastComponent(of: path))) == stored else { return nil }
         return (stored, payload)
     }
 

@@ -109,7 +109,7 @@ public final class Frontend {
         }
         defer { retiredUnit = unit }
 
-        let (errorCount, firstError) = Frontend.errors(in: unit)
+        let (errorCount, firstError) = Frontend.errors(in: unit, projectRoots: projectRoots, workingDirectory: workingDirectory)
         let context = UnitContext(unit: unit, options: options, projectRoots: projectRoots, workingDirectory: workingDirectory)
         let loweringStarted = Date()
         var result = lower(unit: unit, context: context, mainPath: displayPath, lowered: lowered)
@@ -238,7 +238,10 @@ public final class Frontend {
         return collector.files.sorted()
     }
 
-    private static func errors(in unit: CXTranslationUnit) -> (Int, String) {
+    /// How many errors, and the first one as clang words it. An error in a file outside the
+    /// analysed tree (a system header, or whatever hostile flags `-include`) is not quoted:
+    /// clang's text holds that file's tokens, and reports end up in CI logs.
+    private static func errors(in unit: CXTranslationUnit, projectRoots: [String], workingDirectory: String) -> (Int, String) {
         var count = 0
         var first = ""
         for index in 0..<clang_getNumDiagnostics(unit) {
@@ -248,10 +251,32 @@ public final class Frontend {
             guard severity == CXDiagnostic_Error || severity == CXDiagnostic_Fatal else { continue }
             count += 1
             if first.isEmpty {
-                first = clang_formatDiagnostic(diagnostic, CXDiagnostic_DisplaySourceLocation.rawValue | CXDiagnostic_DisplayColumn.rawValue).consume()
+                let text = clang_formatDiagnostic(diagnostic, CXDiagnostic_DisplaySourceLocation.rawValue | CXDiagnostic_DisplayColumn.rawValue).consume()
+                let location = clang_getDiagnosticLocation(diagnostic).expanded
+                let file = location.file.map { clang_getFileName($0).consume() } ?? ""
+                if file.isEmpty || isInside(file, roots: projectRoots, workingDirectory: workingDirectory) {
+                    first = text
+                } else if text.hasSuffix("file not found") {
+                    // Names a header the file includes: what to pass with -I, not the file's content.
+                    first = text
+                } else {
+                    first = "\(file):\(location.line):\(location.column): an error in a file outside the analysed tree (its text is not shown)"
+                }
             }
         }
         return (count, first)
+    }
+
+    /// Whether a file is under one of the roots, both with symbolic links resolved.
+    static func isInside(_ file: String, roots: [String], workingDirectory: String) -> Bool {
+        func real(_ path: String) -> String {
+            let absolute = PathDisplay.absolute(path, workingDirectory: workingDirectory)
+            guard let resolved = realpath(absolute, nil) else { return absolute }
+            defer { free(resolved) }
+            return String(cString: resolved)
+        }
+        let path = real(file)
+        return roots.map(real).contains { root in path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/") }
     }
 
     private static func describe(_ status: CXErrorCode) -> String {

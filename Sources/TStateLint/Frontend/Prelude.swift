@@ -127,10 +127,14 @@ final class PreludeStore {
         guard !failed.contains(key) else { return nil }
         let pch = directory + "/" + key + ".pch"
         if FileManager.default.fileExists(atPath: pch) {
-            // Used: kept by the cache's pruning (the header it was built from goes with it; touching
-            // that would make clang refuse the precompiled one as out of date).
-            for file in [pch, pch + ".deps"] { utimes(file, nil) }
-            return pch
+            if isTrusted(pch) {
+                // Used: kept by the cache's pruning (the header it was built from goes with it; touching
+                // that would make clang refuse the precompiled one as out of date).
+                for file in [pch, pch + ".deps"] { utimes(file, nil) }
+                return pch
+            }
+            // Not one this user's tstate-lint built (a committed or copied file): built again.
+            guard building else { return nil }
         }
         if FileManager.default.fileExists(atPath: directory + "/" + key + ".failed") {
             failed.insert(key)
@@ -141,7 +145,7 @@ final class PreludeStore {
         // Another process of the run is building it: this file is parsed whole.
         guard let lock = BuildLock(directory + "/" + key + ".lock") else { return nil }
         defer { lock.release() }
-        if FileManager.default.fileExists(atPath: pch) { return pch }
+        if FileManager.default.fileExists(atPath: pch), isTrusted(pch) { return pch }
         guard build(prelude, arguments: arguments, index: index, key: key, into: pch) else {
             failed.insert(key)
             _ = FileManager.default.createFile(atPath: directory + "/" + key + ".failed", contents: Data())
@@ -150,12 +154,24 @@ final class PreludeStore {
         return pch
     }
 
+    static let recordMagic = Data("tstate-lint-prelude\u{1}".utf8)
+
+    /// Whether the precompiled header is the one whose record (written with the user's cache
+    /// key when it was built) names its content; its headers are then known.
+    private func isTrusted(_ pch: String) -> Bool {
+        if dependencyLists[pch] != nil { return true }
+        guard let data = RegularFile.contents(atPath: pch + ".deps"),
+              let (_, payload) = UnitCache.verified(data, magic: Self.recordMagic, at: pch + ".deps"),
+              let contents = RegularFile.contents(atPath: pch) else { return false }
+        var lines = String(decoding: payload, as: UTF8.self).split(separator: "\n").map(String.init)
+        guard !lines.isEmpty, lines.removeFirst() == String(ContentHasher.hash(contents), radix: 16) else { return false }
+        dependencyLists[pch] = lines
+        return true
+    }
+
     /// The headers a precompiled prelude was built from (recorded next to it).
     func dependencies(of pch: String) -> [String] {
-        if let known = dependencyLists[pch] { return known }
-        let list = (try? String(contentsOfFile: pch + ".deps", encoding: .utf8))?.split(separator: "\n").map(String.init) ?? []
-        dependencyLists[pch] = list
-        return list
+        isTrusted(pch) ? dependencyLists[pch] ?? [] : []
     }
 
     /// Forgets a header clang refused (its inputs changed since it was built).
@@ -166,8 +182,10 @@ final class PreludeStore {
 
     private func build(_ prelude: Prelude, arguments: [String], index: CXIndex, key: String, into pch: String) -> Bool {
         let header = directory + "/" + key + ".h"
-        // Written once: clang refuses a header whose input is newer than it.
-        if !FileManager.default.fileExists(atPath: header) {
+        // Written only when it does not hold the prelude (a header found there is not trusted): clang
+        // refuses a precompiled header whose input is newer than it.
+        if RegularFile.contents(atPath: header) != Data(prelude.text.utf8) {
+            unlink(header)
             guard (try? prelude.text.write(toFile: header, atomically: true, encoding: .utf8)) != nil else { return false }
         }
         let flags = CXTranslationUnit_Incomplete.rawValue | CXTranslationUnit_ForSerialization.rawValue
@@ -187,14 +205,20 @@ final class PreludeStore {
             clang_disposeDiagnostic(diagnostic)
             if severity == CXDiagnostic_Error || severity == CXDiagnostic_Fatal { return false }
         }
-        let dependencies = Frontend.includedFiles(of: unit).joined(separator: "\n")
-        guard (try? dependencies.write(toFile: pch + ".deps", atomically: true, encoding: .utf8)) != nil else { return false }
+        let dependencies = Frontend.includedFiles(of: unit)
         let temporary = pch + ".\(getpid()).tmp"
-        guard clang_saveTranslationUnit(unit, temporary, clang_defaultSaveOptions(unit)) == CXSaveError_None.rawValue else {
+        guard clang_saveTranslationUnit(unit, temporary, clang_defaultSaveOptions(unit)) == CXSaveError_None.rawValue,
+              let contents = RegularFile.contents(atPath: temporary) else {
             unlink(temporary)
             return false
         }
-        guard rename(temporary, pch) == 0 else { return false }
+        let record = ([String(ContentHasher.hash(contents), radix: 16)] + dependencies).joined(separator: "\n")
+        guard UnitCache.write(Data(record.utf8), magic: Self.recordMagic, to: pch + ".deps") != nil,
+              rename(temporary, pch) == 0 else {
+            unlink(temporary)
+            return false
+        }
+        dependencyLists[pch] = dependencies
         built += 1
         return true
     }

@@ -152,7 +152,7 @@ public enum SarifReport {
             let results = reported.map { self.result($0.0, suppressed: $0.1) }
 
             var notifications: [JSONValue] = []
-            for file in result.files where file.status == .failed || file.status == .parseErrors {
+            for file in result.files where file.status == .failed || file.status == .parseErrors || (file.status == .analyzed && file.message != nil) {
                 let text = "\(file.path): \(file.status.rawValue)" + (file.message.map { ": " + $0 } ?? "")
                 notifications.append(.object([
                     ("locations", .array([.object([("physicalLocation", .object([("artifactLocation", location(file.path))]))])])),

@@ -2,7 +2,8 @@ import Foundation
 
 /// Inline suppressions: `// tstate-lint: ignore[TS101,TS201]` on the reported line or the
 /// line before, `NOLINT(TS101)` on the line, `NOLINTNEXTLINE(TS101)` on the line before, and
-/// `tstate-lint: ignore-file[TS402]` anywhere in the file. Without a list, all rules.
+/// `tstate-lint: ignore-file[TS402]` anywhere in the file. Without a list, all rules. Only
+/// comments hold them: the same words in a string literal suppress nothing.
 enum Suppressions {
     struct Directive: Equatable {
         enum Kind { case ignore, ignoreFile, noLint, noLintNextLine }
@@ -31,36 +32,56 @@ enum Suppressions {
         var index: Int
     }
 
-    private static let markers: [(String, Directive.Kind)] = [
-        ("tstate-lint: ignore-file", .ignoreFile), ("tstate-lint: ignore", .ignore),
-        ("NOLINTNEXTLINE", .noLintNextLine), ("NOLINT", .noLint),
+    private static let markers: [([UInt8], Directive.Kind)] = [
+        (Array("tstate-lint: ignore-file".utf8), .ignoreFile), (Array("tstate-lint: ignore".utf8), .ignore),
+        (Array("NOLINTNEXTLINE".utf8), .noLintNextLine), (Array("NOLINT".utf8), .noLint),
     ]
 
+    /// A rule list longer than this is not one (it is read as no list, like an unclosed one).
+    static let maxListLength = 1024
+
+    /// The directives in a line (of comment text: see SourceCache.commentLine), in one pass.
     static func directives(in line: String) -> [Directive] {
         guard line.contains("tstate-lint:") || line.contains("NOLINT") else { return [] }
-        var result: [Directive] = []
-        for (marker, kind) in markers {
-            var searchStart = line.startIndex
-            while let range = line.range(of: marker, range: searchStart..<line.endIndex) {
-                searchStart = range.upperBound
-                let rest = line[range.upperBound...]
-                if kind == .ignore && rest.hasPrefix("-file") { continue }
-                if kind == .noLint && rest.hasPrefix("NEXTLINE") { continue }
-                var rules: [String] = []
-                if let open = rest.first, open == "[" || open == "(" {
-                    let close: Character = open == "[" ? "]" : ")"
-                    if let end = rest.firstIndex(of: close) {
-                        rules = rest[rest.index(after: rest.startIndex)..<end]
-                            .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
-                            .filter { !$0.isEmpty }
-                    }
+        let bytes = Array(line.utf8)
+        // Where the next `]` and `)` are from each position: found once, backwards.
+        var nextSquare: [Int] = [], nextParen: [Int] = []
+        func nextClose(_ close: UInt8, from index: Int) -> Int? {
+            if nextSquare.isEmpty {
+                nextSquare = Array(repeating: bytes.count, count: bytes.count + 1)
+                nextParen = nextSquare
+                for position in stride(from: bytes.count - 1, through: 0, by: -1) {
+                    nextSquare[position] = bytes[position] == UInt8(ascii: "]") ? position : nextSquare[position + 1]
+                    nextParen[position] = bytes[position] == UInt8(ascii: ")") ? position : nextParen[position + 1]
                 }
-                // A NOLINT naming only other tools' checks (clang-tidy's) is not ours.
-                if kind == .noLint || kind == .noLintNextLine, !rules.isEmpty, !rules.contains(where: { $0.hasPrefix("TS") }) { continue }
-                let column = line.utf8.distance(from: line.startIndex, to: range.lowerBound) + 1
-                result.append(Directive(kind: kind, rules: rules.filter { $0.hasPrefix("TS") || kind == .ignore || kind == .ignoreFile },
-                                        column: column))
             }
+            let found = close == UInt8(ascii: "]") ? nextSquare[index] : nextParen[index]
+            return found < bytes.count ? found : nil
+        }
+        var result: [Directive] = []
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "t") || bytes[index] == UInt8(ascii: "N"),
+                  let (marker, kind) = markers.first(where: { bytes[index...].starts(with: $0.0) }) else {
+                index += 1
+                continue
+            }
+            let column = index + 1
+            let after = index + marker.count
+            index = after
+            var rules: [String] = []
+            if after < bytes.count, bytes[after] == UInt8(ascii: "[") || bytes[after] == UInt8(ascii: "(") {
+                let close = bytes[after] == UInt8(ascii: "[") ? UInt8(ascii: "]") : UInt8(ascii: ")")
+                if let end = nextClose(close, from: after + 1), end - after - 1 <= maxListLength {
+                    rules = String(decoding: bytes[(after + 1)..<end], as: UTF8.self)
+                        .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
+                        .filter { !$0.isEmpty }
+                }
+            }
+            // A NOLINT naming only other tools' checks (clang-tidy's) is not ours.
+            if kind == .noLint || kind == .noLintNextLine, !rules.isEmpty, !rules.contains(where: { $0.hasPrefix("TS") }) { continue }
+            result.append(Directive(kind: kind, rules: rules.filter { $0.hasPrefix("TS") || kind == .ignore || kind == .ignoreFile },
+                                    column: column))
         }
         return result
     }
@@ -85,7 +106,7 @@ enum Suppressions {
             let lineCount = sources.lineCount(of: file, workingDirectory: workingDirectory)
             func mark(_ line: Int, _ accepts: (Directive) -> Bool) -> Bool {
                 guard line >= 1 && line <= lineCount else { return false }
-                let text = sources.line(line, of: file, workingDirectory: workingDirectory)
+                let text = sources.commentLine(line, of: file, workingDirectory: workingDirectory)
                 for (index, directive) in directives(in: text).enumerated() where accepts(directive) && directive.covers(rule) {
                     used.insert(Site(file: file, line: line, index: index))
                     return true
@@ -103,7 +124,7 @@ enum Suppressions {
         /// Whether the file's bytes contain a directive marker at all: most files have none,
         /// and are then not split into lines.
         static func mayHoldDirectives(_ path: String) -> Bool {
-            guard let data = FileManager.default.contents(atPath: path) else { return false }
+            guard let data = RegularFile.contents(atPath: path) else { return false }
             return data.withUnsafeBytes { bytes in
                 let haystack = bytes.bindMemory(to: UInt8.self)
                 return ["tstate-lint:", "NOLINT"].contains { needle in
@@ -122,7 +143,7 @@ enum Suppressions {
             var result: [(Site, Directive)] = []
             for file in files where Self.mayHoldDirectives(PathDisplay.absolute(file, workingDirectory: workingDirectory)) {
                 for number in sources.lines(of: file, containing: ["tstate-lint:", "NOLINT"], workingDirectory: workingDirectory) {
-                    let line = sources.line(number, of: file, workingDirectory: workingDirectory)
+                    let line = sources.commentLine(number, of: file, workingDirectory: workingDirectory)
                     for (index, directive) in directives(in: line).enumerated() {
                         result.append((Site(file: file, line: number, index: index), directive))
                     }

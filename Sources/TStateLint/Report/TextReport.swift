@@ -26,29 +26,33 @@ public struct TextReport {
             case .warning: severityColor = "1;35"
             case .note: severityColor = "1;36"
             }
-            out += paint("\(location.file):\(location.line):\(location.column):", "1") + " "
+            out += paint("\(Self.printable(location.file)):\(location.line):\(location.column):", "1") + " "
                 + paint("\(diagnostic.severity.rawValue):", severityColor) + " "
-                + paint(diagnostic.message, "1") + " " + paint("[\(diagnostic.rule)]", "2") + "\n"
+                + paint(Self.printable(diagnostic.message), "1") + " " + paint("[\(diagnostic.rule)]", "2") + "\n"
             let line = sources.line(location.line, of: location.file, workingDirectory: workingDirectory)
             if !line.isEmpty {
                 let number = String(location.line)
                 let gutter = String(repeating: " ", count: max(5, number.count + 1))
-                out += String(repeating: " ", count: max(5, number.count + 1) - number.count) + number + " | " + line + "\n"
-                let head = line.utf8.prefix(max(0, location.column - 1))
-                let prefix = String(decoding: head.map { $0 == 9 ? UInt8(9) : UInt8(32) }, as: UTF8.self)
-                let width = max(1, diagnostic.endColumn - location.column)
-                out += gutter + " | " + prefix + paint("^" + String(repeating: "~", count: width - 1), "1;32") + "\n"
+                let excerpt = Self.excerpt(of: line, column: location.column, width: max(1, diagnostic.endColumn - location.column))
+                out += String(repeating: " ", count: max(5, number.count + 1) - number.count) + number + " | " + excerpt.text + "\n"
+                out += gutter + " | " + excerpt.caretIndent + paint("^" + String(repeating: "~", count: excerpt.width - 1), "1;32") + "\n"
             }
             for step in diagnostic.trace {
-                out += paint("\(step.location.file):\(step.location.line):\(step.location.column):", "1") + " "
-                    + paint("note:", "1;36") + " " + step.message + "\n"
+                out += paint("\(Self.printable(step.location.file)):\(step.location.line):\(step.location.column):", "1") + " "
+                    + paint("note:", "1;36") + " " + Self.printable(step.message) + "\n"
             }
         }
         for note in result.notes {
-            out += paint("tstate-lint: note:", "1;36") + " " + note + "\n"
+            out += paint("tstate-lint: note:", "1;36") + " " + Self.printable(note) + "\n"
         }
         for file in result.files where file.status == .failed || file.status == .parseErrors {
-            out += paint("\(file.path):", "1") + " " + paint("\(file.status.rawValue):", "1;33") + " " + (file.message ?? "") + "\n"
+            out += paint("\(Self.printable(file.path)):", "1") + " " + paint("\(file.status.rawValue):", "1;33") + " "
+                + Self.printable(file.message ?? "") + "\n"
+        }
+        // Analysed, but not all of it (a function refused or given up at a bound).
+        for file in result.files where file.status == .analyzed {
+            guard let message = file.message else { continue }
+            out += paint("\(Self.printable(file.path)):", "1") + " " + paint("note:", "1;36") + " " + Self.printable(message) + "\n"
         }
         out += summaryLine(result) + "\n"
         return out
@@ -69,6 +73,56 @@ public struct TextReport {
         let seconds = String(format: "%.1f", result.duration)
         let found = parts.isEmpty ? "No problems found\(suppressed)" : "Found \(parts.joined(separator: ", "))\(suppressed) in \(Self.counted(filesWithFindings, "file"))"
         return "\(found); checked \(Self.counted(checked, "file")) (\(result.functionsAnalysed) functions) in \(seconds) s."
+    }
+
+    /// Text from files and their names with control characters spelled out (`\n`, `\x1b`): a
+    /// name cannot start a line of its own (a CI runner's workflow command) or drive the terminal.
+    static func printable(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: isControl) else { return text }
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where isControl(scalar): out += String(format: "\\x%02x", scalar.value)
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        scalar.value < 0x20 || (scalar.value >= 0x7F && scalar.value < 0xA0)
+    }
+
+    /// At most this many bytes of a source line are shown on each side of the reported range.
+    static let excerptContext = 80
+
+    /// The part of a long line around the reported range (`...` where cut), control characters
+    /// shown as `?`, with the indent of the caret line and the caret's width.
+    static func excerpt(of line: String, column: Int, width: Int) -> (text: String, caretIndent: String, width: Int) {
+        var line = line
+        // In place: a long line is not copied for each finding on it.
+        return line.withUTF8 { excerpt(of: $0, column: column, width: width) }
+    }
+
+    private static func excerpt(of bytes: UnsafeBufferPointer<UInt8>, column: Int, width: Int) -> (text: String, caretIndent: String, width: Int) {
+        let at = min(max(0, column - 1), bytes.count)
+        var start = 0, end = bytes.count
+        if bytes.count > 3 * excerptContext {
+            start = max(0, at - excerptContext)
+            end = min(bytes.count, at + min(width, excerptContext) + excerptContext)
+            func isContinuation(_ index: Int) -> Bool { index < bytes.count && bytes[index] & 0xC0 == 0x80 }
+            while start > 0 && isContinuation(start) { start -= 1 }
+            while end < bytes.count && isContinuation(end) { end += 1 }
+        }
+        let lead = start > 0 ? "..." : ""
+        let shown = bytes[start..<end].map { $0 < 0x20 && $0 != 9 || $0 == 0x7F ? UInt8(ascii: "?") : $0 }
+        let text = lead + String(decoding: shown, as: UTF8.self) + (end < bytes.count ? "..." : "")
+        let indent = String(repeating: " ", count: lead.count)
+            + String(String(decoding: bytes[start..<at], as: UTF8.self).unicodeScalars.map { $0 == "\t" ? "\t" : " " })
+        return (text, indent, max(1, min(width, end - at)))
     }
 
     /// "1 file", "2 files".

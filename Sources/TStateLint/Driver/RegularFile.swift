@@ -1,0 +1,24 @@
+import Foundation
+
+/// Reads files the tool did not write itself (sources, configuration, compile databases,
+/// baselines, cache entries) only when they are regular files: a FIFO blocks its reader until
+/// a writer comes and a device may never end, so both read as absent.
+enum RegularFile {
+    static func contents(atPath path: String) -> Data? {
+        // Non-blocking, so that opening a FIFO to look at it does not wait for a writer.
+        let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(descriptor)
+            return nil
+        }
+        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true).readDataToEndOfFile()
+    }
+
+    /// Whether the path names something that exists but is not a regular file.
+    static func isSpecial(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT != S_IFREG
+    }
+}
