@@ -419,7 +419,7 @@ for position in 1..<Int(CommandLine.argc) {
     guard let raw = CommandLine.unsafeArgv[position] else { continue }
     let bytes = Array(UnsafeBufferPointer(start: UnsafeRawPointer(raw).assumingMemoryBound(to: UInt8.self), count: strlen(raw)))
     if String(validating: bytes, as: UTF8.self) == nil {
-        let shown = bytes.map { $0 >= 0x20 && $0 < 0x7F ? String(UnicodeScalar($0)) : "\\" + String(format: "%03o", $0) }.joined()
+        let shown = PathDisplay.escaped(bytes)
         FileHandle.standardError.write(Data("tstate-lint: error: argument `\(shown)` is not valid UTF-8; tstate-lint cannot open a file by such a name (rename it)\n".utf8))
         Foundation.exit(2)
     }

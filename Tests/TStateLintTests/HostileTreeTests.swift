@@ -353,13 +353,16 @@ extension RobustnessTests {
 
     /// Case 10: a baseline cost about 64 times its size in memory; now its fingerprints only,
     /// and malformed JSON is an error with its place.
-    @Test func baselinesAreReadInOnePassAndCheckedAsJSON() throws {
-        var reader = BaselineReader(bytes: Array(#"{"findings": [{"fingerprint": "abc", "x": [1, 2.5e3, true, null, {"y": "\u00e9"}]}, {"fingerprint": "def"}]}"#.utf8))
-        #expect(try reader.fingerprints() == ["abc", "def"])
+    @Test func baselinesAreDecodedToTheirFingerprintsAndCheckedAsJSON() throws {
+        let root = try DriverTests.directory()
+        func fingerprints(_ text: String) throws -> Set<String> {
+            try DriverTests.write(text, to: root + "/baseline.json")
+            return try Baseline.fingerprints(in: root + "/baseline.json")
+        }
+        #expect(try fingerprints(#"{"findings": [{"fingerprint": "abc", "x": [1, 2.5e3, true, null, {"y": "\u00e9"}]}, {"fingerprint": "def"}]}"#) == ["abc", "def"])
         for malformed in [#"{"findings": [{"fingerprint": "abc"}"#, #"{"findings": [] "#, String(repeating: "[", count: 300) + String(repeating: "]", count: 300),
-                          #"{"findings": [{"fingerprint": "\ud800"}]}"#, #"{"findings": 1} x"#] {
-            var bad = BaselineReader(bytes: Array(malformed.utf8))
-            #expect(throws: (any Error).self, "\(malformed.prefix(40))") { try bad.fingerprints() }
+                          #"{"findings": [{"fingerprint": "\ud800"}]}"#, #"{"findings": 1} x"#, #"{"other": []}"#] {
+            #expect(throws: UsageError.self, "\(malformed.prefix(40))") { try fingerprints(malformed) }
         }
     }
 

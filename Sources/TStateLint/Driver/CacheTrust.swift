@@ -40,11 +40,10 @@ public enum CacheSecret {
         let temporary = path + ".\(getpid()).\(UInt32.random(in: 0...UInt32.max)).tmp"
         let descriptor = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW, 0o600)
         if descriptor >= 0 {
-            let text = Array(String(format: "%016llx\n", fresh).utf8)
-            let written = text.withUnsafeBufferPointer { Glibc.write(descriptor, $0.baseAddress, $0.count) }
+            let written = Descriptor.writeAll(Data(String(format: "%016llx\n", fresh).utf8), to: descriptor)
             close(descriptor)
             // link() fails when another process made the key first: its key is the one kept.
-            if written == text.count { _ = link(temporary, path) }
+            if written { _ = link(temporary, path) }
             unlink(temporary)
         }
         if let seed = read(path) { return Key(seed: seed, location: path) }

@@ -84,7 +84,7 @@ public struct CompilationDatabase: Sendable {
         let roots = paths.map { PathDisplay.absolute($0, workingDirectory: workingDirectory) }
         return commands.keys.filter { file in
             FileDiscovery.sourceExtensions.contains(PathDisplay.pathExtension(of: file).lowercased())
-                && roots.contains { file == $0 || file.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+                && roots.contains { PathDisplay.isUnder(file, root: $0) }
         }.sorted()
     }
 }

@@ -43,8 +43,8 @@ public enum FileDiscovery {
             }
             roots.append((path, absolute, isDirectory.boolValue))
         }
-        walker.tree = [realPath(workingDirectory) ?? workingDirectory] + roots.map { root in
-            let real = realPath(root.absolute) ?? root.absolute
+        walker.tree = [PathDisplay.real(workingDirectory) ?? workingDirectory] + roots.map { root in
+            let real = PathDisplay.real(root.absolute) ?? root.absolute
             return root.isDirectory ? real : PathDisplay.directory(of: real)
         }
         for root in roots {
@@ -82,11 +82,11 @@ public enum FileDiscovery {
         }
 
         func isInTree(_ real: String) -> Bool {
-            tree.contains { real == $0 || real.hasPrefix($0 == "/" ? "/" : $0 + "/") }
+            tree.contains { PathDisplay.isUnder(real, root: $0) }
         }
 
         mutating func walk(_ directory: String) {
-            guard let real = realPath(directory), visited.insert(real).inserted else { return }
+            guard let real = PathDisplay.real(directory), visited.insert(real).inserted else { return }
             let (names, undecodable) = FileDiscovery.entries(of: directory)
             for name in undecodable {
                 let shown = directory + "/" + name.escaped
@@ -114,7 +114,7 @@ public enum FileDiscovery {
                 }
                 let isDirectory = info.st_mode & S_IFMT == S_IFDIR
                 guard isDirectory || isSource else { continue }
-                if isLink, let target = realPath(path), !isInTree(target) {
+                if isLink, let target = PathDisplay.real(path), !isInTree(target) {
                     let what = isDirectory ? "directory" : "file"
                     found.append(DiscoveredFile(path: "", absolutePath: path,
                                                 problem: "a symbolic link to a \(what) outside the analysed tree (\(target)): not \(isDirectory ? "searched" : "read")"))
@@ -136,9 +136,7 @@ public enum FileDiscovery {
         var isDirectory: Bool
 
         /// Printable ASCII as is, every other byte as a backslash and three octal digits.
-        var escaped: String {
-            bytes.map { $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C ? String(UnicodeScalar($0)) : "\\" + String(format: "%03o", $0) }.joined()
-        }
+        var escaped: String { PathDisplay.escaped(bytes) }
 
         var pathExtension: String {
             guard let dot = bytes.lastIndex(of: 0x2E) else { return "" }
@@ -170,20 +168,13 @@ public enum FileDiscovery {
         return (names, undecodable)
     }
 
-    static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        return String(cString: resolved)
-    }
-
     /// Glob patterns match the file name, the path relative to each base directory it lies
     /// under (the working directory, the configuration's), and, when they start with `/`, the
     /// absolute path: never the directories above the project.
     static func matches(_ patterns: [String], path: String, name: String, bases: [String]) -> Bool {
         guard !patterns.isEmpty else { return false }
         let relatives = bases.compactMap { base -> String? in
-            let prefix = base.hasSuffix("/") ? base : base + "/"
-            return path.hasPrefix(prefix) ? String(path.dropFirst(prefix.count)) : nil
+            PathDisplay.isUnder(path, root: base) && path != base ? PathDisplay.display(path, workingDirectory: base) : nil
         }
         return patterns.contains { pattern in
             fnmatch(pattern, name, 0) == 0 || relatives.contains { fnmatch(pattern, $0, 0) == 0 }

@@ -43,18 +43,7 @@ enum Framing {
         var length = UInt64(payload.count).littleEndian
         var message = Data(bytes: &length, count: 8)
         message.append(payload)
-        return message.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += written
-            }
-            return true
-        }
+        return Descriptor.writeAll(message, to: descriptor)
     }
 
     static func read(from descriptor: Int32) -> Data? {

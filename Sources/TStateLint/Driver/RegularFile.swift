@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Reads files the tool did not write itself (sources, configuration, compile databases,
 /// baselines, cache entries) only when they are regular files: a FIFO blocks its reader until
@@ -16,9 +19,35 @@ enum RegularFile {
         return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true).readDataToEndOfFile()
     }
 
+    /// Whether the path names a regular file. Anything else named like a source (a FIFO, which
+    /// blocks the reader until a writer comes, a device, which may never end) is not read.
+    static func isRegular(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
+    }
+
     /// Whether the path names something that exists but is not a regular file.
     static func isSpecial(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT != S_IFREG
+    }
+}
+
+enum Descriptor {
+    /// Writes all of `data`, again where a signal interrupted it; false on any other error
+    /// (errno says which).
+    static func writeAll(_ data: Data, to descriptor: Int32) -> Bool {
+        data.withUnsafeBytes { buffer -> Bool in
+            var offset = 0
+            while offset < buffer.count {
+                let written = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return false
+                }
+                offset += written
+            }
+            return true
+        }
     }
 }

@@ -41,7 +41,7 @@ struct RunCache {
             if let reason = skipped(job) {
                 hasher.add("skipped:" + reason)
                 // Never read what is not a regular file (a FIFO would block).
-                let hash = Prefilter.isRegularFile(job.path) ? unitCache.contentHash(job.path) : nil
+                let hash = RegularFile.isRegular(job.path) ? unitCache.contentHash(job.path) : nil
                 hasher.add(hash.map { String($0) } ?? "unreadable")
             } else if let checksum = unitCache.checksum(of: job) {
                 hasher.add(String(checksum))

@@ -314,7 +314,7 @@ public struct Runner {
         var sharing: [String: Int] = [:]
         var keys: [String?] = work.map { _ in nil }
         for (index, job) in work.enumerated() {
-            guard Prefilter.isRegularFile(job.path), let prelude = Prelude.of(fileAt: job.path) else { continue }
+            guard RegularFile.isRegular(job.path), let prelude = Prelude.of(fileAt: job.path) else { continue }
             keys[index] = prelude.text + "\u{0}" + job.arguments.joined(separator: "\u{0}")
             sharing[keys[index]!, default: 0] += 1
         }
@@ -367,8 +367,8 @@ public struct Runner {
     public func parseOne(_ path: String, arguments: [String], workingDirectory: String, isolation: ParseIsolation?) -> (unit: TranslationUnit, notes: [String]) {
         let absolute = PathDisplay.absolute(path, workingDirectory: workingDirectory)
         let display = PathDisplay.display(absolute, workingDirectory: workingDirectory)
-        guard Prefilter.isRegularFile(absolute) else {
-            let message = FileManager.default.fileExists(atPath: absolute) ? "not a regular file" : "cannot read the file"
+        guard RegularFile.isRegular(absolute) else {
+            let message = RegularFile.isSpecial(absolute) ? "not a regular file" : "cannot read the file"
             return (TranslationUnit(path: display, status: .failed, message: message), [])
         }
         let given = CompileFlags.withoutPluginFlags(arguments, directory: workingDirectory)
@@ -403,10 +403,9 @@ public struct Runner {
                 .append("`\(function.name)` (\(function.location.file):\(function.location.line)): \(bound)")
         }
         return byUnit.mapValues { described in
-            let shown = described.prefix(3).joined(separator: "; ") + (described.count > 3 ? "; and \(described.count - 3) more" : "")
-            return described.count == 1
-                ? "function \(shown), so it was not analysed completely: findings on the paths given up may be missing"
-                : "\(described.count) functions were not analysed completely (findings on the paths given up may be missing): \(shown)"
+            described.count == 1
+                ? "function \(described[0]), so it was not analysed completely: findings on the paths given up may be missing"
+                : "\(described.count) functions were not analysed completely (findings on the paths given up may be missing): \(Frontend.abbreviated(described))"
         }
     }
 
@@ -528,13 +527,6 @@ final class SkipReasons: @unchecked Sendable {
 
 /// A file that is not worth parsing: not a regular file, binary, or no `Py` anywhere in it.
 enum Prefilter {
-    /// Whether the path names a regular file. Anything else named like a source (a FIFO, which
-    /// blocks the reader until a writer comes, a device, which may never end) is not read.
-    static func isRegularFile(_ path: String) -> Bool {
-        var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
-    }
-
     static func reasonToSkip(_ path: String) -> (status: FileStatus, message: String)? {
         var info = stat()
         guard stat(path, &info) == 0 else { return (.failed, "cannot read the file") }

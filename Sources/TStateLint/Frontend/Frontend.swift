@@ -137,9 +137,12 @@ public final class Frontend {
             "`\(function.name)` (\(function.location.file):\(function.location.line)): \(function.loweringProblem!)"
         }
         if refused.count == 1 { return "function \(describe(first)); it was not analysed" }
-        let shown = refused.prefix(3).map(describe).joined(separator: "; ")
-        let more = refused.count > 3 ? "; and \(refused.count - 3) more" : ""
-        return "\(refused.count) functions were not analysed: \(shown)\(more)"
+        return "\(refused.count) functions were not analysed: \(abbreviated(refused.map(describe)))"
+    }
+
+    /// Descriptions of functions, the first three in full: "a; b; c; and 2 more".
+    static func abbreviated(_ described: [String]) -> String {
+        described.prefix(3).joined(separator: "; ") + (described.count > 3 ? "; and \(described.count - 3) more" : "")
     }
 
     private func lower(unit: CXTranslationUnit, context: UnitContext, mainPath: String, lowered: ((Function) -> Void)?) -> TranslationUnit {
@@ -271,12 +274,10 @@ public final class Frontend {
     static func isInside(_ file: String, roots: [String], workingDirectory: String) -> Bool {
         func real(_ path: String) -> String {
             let absolute = PathDisplay.absolute(path, workingDirectory: workingDirectory)
-            guard let resolved = realpath(absolute, nil) else { return absolute }
-            defer { free(resolved) }
-            return String(cString: resolved)
+            return PathDisplay.real(absolute) ?? absolute
         }
         let path = real(file)
-        return roots.map(real).contains { root in path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/") }
+        return roots.contains { PathDisplay.isUnder(path, root: real($0)) }
     }
 
     private static func describe(_ status: CXErrorCode) -> String {

@@ -190,7 +190,7 @@ final class UnitContext {
         var result = false
         if !location.isInSystemHeader && !isPythonHeader(file) {
             let absolute = PathDisplay.absolute(fileName(file), workingDirectory: workingDirectory)
-            result = projectRoots.contains { absolute == $0 || absolute.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") }
+            result = projectRoots.contains { PathDisplay.isUnder(absolute, root: $0) }
         }
         projectFileByFile[file] = result
         return result
@@ -325,6 +325,24 @@ public enum PathDisplay {
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
+    }
+
+    /// Whether `path` is `root` or lies below it (both absolute, compared as written).
+    public static func isUnder(_ path: String, root: String) -> Bool {
+        path == root || path.hasPrefix(root.hasSuffix("/") ? root : root + "/")
+    }
+
+    /// The path with every symbolic link resolved (realpath); nil when it leads nowhere.
+    public static func real(_ path: String) -> String? {
+        guard let resolved = realpath(path, nil) else { return nil }
+        defer { free(resolved) }
+        return String(cString: resolved)
+    }
+
+    /// Bytes of a name that is not UTF-8, printable: ASCII as is, every other byte (and the
+    /// backslash) as a backslash and three octal digits.
+    public static func escaped(_ bytes: [UInt8]) -> String {
+        bytes.map { $0 >= 0x20 && $0 < 0x7F && $0 != 0x5C ? String(UnicodeScalar($0)) : "\\" + String(format: "%03o", $0) }.joined()
     }
 
     /// Relative to the working directory when under it, absolute otherwise.

@@ -24,7 +24,7 @@ public enum OutputFile {
             let descriptor = open(temporary, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o644)
             guard descriptor >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
             if exists { fchmod(descriptor, info.st_mode & 0o7777) }
-            let written = writeAll(data, to: descriptor)
+            let written = Descriptor.writeAll(data, to: descriptor)
             close(descriptor)
             guard written, rename(temporary, path) == 0 else {
                 let reason = String(cString: strerror(errno))
@@ -36,21 +36,6 @@ public enum OutputFile {
         let descriptor = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC)
         guard descriptor >= 0 else { throw Failure(description: String(cString: strerror(errno))) }
         defer { close(descriptor) }
-        guard writeAll(data, to: descriptor) else { throw Failure(description: String(cString: strerror(errno))) }
-    }
-
-    private static func writeAll(_ data: Data, to descriptor: Int32) -> Bool {
-        data.withUnsafeBytes { buffer -> Bool in
-            var offset = 0
-            while offset < buffer.count {
-                let count = Glibc.write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
-                if count < 0 {
-                    if errno == EINTR { continue }
-                    return false
-                }
-                offset += count
-            }
-            return true
-        }
+        guard Descriptor.writeAll(data, to: descriptor) else { throw Failure(description: String(cString: strerror(errno))) }
     }
 }

@@ -44,20 +44,6 @@ enum Suppressions {
     static func directives(in line: String) -> [Directive] {
         guard line.contains("tstate-lint:") || line.contains("NOLINT") else { return [] }
         let bytes = Array(line.utf8)
-        // Where the next `]` and `)` are from each position: found once, backwards.
-        var nextSquare: [Int] = [], nextParen: [Int] = []
-        func nextClose(_ close: UInt8, from index: Int) -> Int? {
-            if nextSquare.isEmpty {
-                nextSquare = Array(repeating: bytes.count, count: bytes.count + 1)
-                nextParen = nextSquare
-                for position in stride(from: bytes.count - 1, through: 0, by: -1) {
-                    nextSquare[position] = bytes[position] == UInt8(ascii: "]") ? position : nextSquare[position + 1]
-                    nextParen[position] = bytes[position] == UInt8(ascii: ")") ? position : nextParen[position + 1]
-                }
-            }
-            let found = close == UInt8(ascii: "]") ? nextSquare[index] : nextParen[index]
-            return found < bytes.count ? found : nil
-        }
         var result: [Directive] = []
         var index = 0
         while index < bytes.count {
@@ -72,7 +58,8 @@ enum Suppressions {
             var rules: [String] = []
             if after < bytes.count, bytes[after] == UInt8(ascii: "[") || bytes[after] == UInt8(ascii: "(") {
                 let close = bytes[after] == UInt8(ascii: "[") ? UInt8(ascii: "]") : UInt8(ascii: ")")
-                if let end = nextClose(close, from: after + 1), end - after - 1 <= maxListLength {
+                // Looked for no further than a list may run: each marker costs at most that.
+                if let end = bytes[(after + 1)..<min(bytes.count, after + 2 + maxListLength)].firstIndex(of: close) {
                     rules = String(decoding: bytes[(after + 1)..<end], as: UTF8.self)
                         .split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).uppercased() }
                         .filter { !$0.isEmpty }
