@@ -11,12 +11,24 @@ enum RegularFile {
         // Non-blocking, so that opening a FIFO to look at it does not wait for a writer.
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
         var info = stat()
-        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            close(descriptor)
-            return nil
+        guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        // Read at the size fstat gave, in one buffer; a file that grew meanwhile is read on.
+        var data = Data(count: Int(info.st_size))
+        var filled = 0
+        while true {
+            if filled == data.count { data.count += 64 << 10 }
+            let count = data.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + filled, $0.count - filled) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return nil
+            }
+            if count == 0 { break }
+            filled += count
         }
-        return FileHandle(fileDescriptor: descriptor, closeOnDealloc: true).readDataToEndOfFile()
+        data.count = filled
+        return data
     }
 
     /// Whether the path names a regular file. Anything else named like a source (a FIFO, which
