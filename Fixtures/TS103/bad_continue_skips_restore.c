@@ -4,8 +4,8 @@
 /* TS103 + TS201: a `continue` skips PyEval_RestoreThread(). The next
    iteration detaches again while detached (TS103); if the skipped item was
    the last one, the loop exits detached and PyLong_FromSsize_t() runs with
-   no thread state (TS201, reported instead of TS101 because the call comes
-   before the return). */
+   no thread state (TS201), and the function returns with it released
+   (TS101). */
 
 #define BATCH_SKIP 1
 
@@ -35,7 +35,7 @@ Batch_apply(BatchObject *self, PyObject *Py_UNUSED(ignored))
             return PyErr_Format(PyExc_RuntimeError, "item %zd failed", i);
         applied++;
     }
-    return PyLong_FromSsize_t(applied);   /* expect: TS201 */
+    return PyLong_FromSsize_t(applied);   /* expect: TS201 TS101 */
 }
 
 static PyMethodDef Batch_methods[] = {

@@ -2,8 +2,9 @@
 #include <Python.h>
 
 /* TS201: C-API calls between Py_BEGIN_ALLOW_THREADS and
-   Py_END_ALLOW_THREADS. After the first such call on a path nothing else
-   is reported on that path (so no TS101 for the returns that follow). */
+   Py_END_ALLOW_THREADS. After the first such call on a path the later calls
+   on it are the same mistake and are not reported again; a return that
+   leaves the block is another mistake and is (TS101). */
 
 #include <unistd.h>
 
@@ -25,7 +26,7 @@ Conn_sync(ConnObject *self, PyObject *arg)
         return NULL;
     Py_BEGIN_ALLOW_THREADS
     if (fsync(fd) < 0)
-        return PyErr_SetFromErrno(PyExc_OSError);   /* expect: TS201 */
+        return PyErr_SetFromErrno(PyExc_OSError);   /* expect: TS201 TS101 */
     Py_END_ALLOW_THREADS
     Py_RETURN_NONE;
 }
@@ -38,7 +39,7 @@ Conn_ping(ConnObject *self, PyObject *Py_UNUSED(ignored))
     Py_BEGIN_ALLOW_THREADS
     rc = conn_ping(self->c);
     if (rc == 0)
-        Py_RETURN_NONE;   /* expect: TS201 */
+        Py_RETURN_NONE;   /* expect: TS201 TS101 */
     Py_END_ALLOW_THREADS
     return PyLong_FromLong(rc);
 }

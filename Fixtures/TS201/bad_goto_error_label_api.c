@@ -3,7 +3,8 @@
 
 /* TS201: a `goto` from inside Py_BEGIN_ALLOW_THREADS to an error label that
    uses the C-API. The label is also reached from an attached path (after
-   Py_END_ALLOW_THREADS), which is fine: one diagnostic, on the call. */
+   Py_END_ALLOW_THREADS), which is fine: the call is reported, and the
+   return that leaves the function still released (TS101). */
 
 #include <fcntl.h>
 #include <sys/mman.h>
@@ -36,7 +37,7 @@ map_file(PyObject *module, PyObject *args)
     return PyMemoryView_FromMemory(p, (Py_ssize_t)st.st_size, PyBUF_READ);
 
 error:
-    return PyErr_SetFromErrnoWithFilename(PyExc_OSError, path);   /* expect: TS201 */
+    return PyErr_SetFromErrnoWithFilename(PyExc_OSError, path);   /* expect: TS201 TS101 */
 }
 
 static PyMethodDef mapmod_methods[] = {

@@ -110,7 +110,9 @@ import Testing
         try write(String(readme[readme.index(start.lowerBound, offsetBy: 8)..<end.lowerBound]), to: root.appendingPathComponent("pyproject.toml"))
         let configuration = try Configuration.load(root.appendingPathComponent("pyproject.toml").path)
         try configuration.validate(against: TestSupport.store.catalog)
-        #expect(configuration.effects.count == 4)
+        #expect(configuration.effects.count == 6)
+        #expect(configuration.effects.contains(DeclaredEffect(name: "lib_set_handler", effect: .storesCallback, argument: 0)))
+        #expect(configuration.hostEntryPoints == ["Foo_Init": .unknown])
         #expect(configuration.severity["TS302"] == .error)
     }
 
@@ -169,5 +171,81 @@ import Testing
         options.configuration = try Configuration.discover(for: options.paths, workingDirectory: root.path)
         let ignored = try Runner(store: TestSupport.store).run(options)
         #expect(ignored.diagnostics.isEmpty, "\(ignored.diagnostics.map(\.rule))")
+    }
+
+    /// A registrar the project declares as keeping its callbacks on argument 0: a callback
+    /// registered on an object runs during a later call on it made detached; undeclared, the
+    /// callback is taken to be used during the registering call only (made attached here).
+    @Test func declaredCallbackRegistrarTiesCallbacksToTheObject() throws {
+        let root = try directory()
+        try write("""
+        #include <Python.h>
+        typedef struct lib_conn lib_conn;
+        extern void lib_set_handler(lib_conn *c, void (*fn)(void *), void *arg);
+        extern int lib_exec(lib_conn *c);
+        typedef struct { PyObject_HEAD lib_conn *conn; PyObject *log; } Conn;
+
+        static void
+        on_message(void *arg)
+        {
+            PyObject *r = PyObject_CallNoArgs(((Conn *)arg)->log);
+            Py_XDECREF(r);
+        }
+
+        static PyObject *
+        conn_listen(PyObject *self, PyObject *unused)
+        {
+            lib_set_handler(((Conn *)self)->conn, on_message, self);
+            Py_RETURN_NONE;
+        }
+
+        static PyObject *
+        conn_exec(PyObject *self, PyObject *unused)
+        {
+            int rc;
+            Py_BEGIN_ALLOW_THREADS
+            rc = lib_exec(((Conn *)self)->conn);
+            Py_END_ALLOW_THREADS
+            return PyLong_FromLong(rc);
+        }
+
+        static PyMethodDef methods[] = {{"listen", conn_listen, METH_NOARGS, NULL}, {"exec", conn_exec, METH_NOARGS, NULL},
+                                        {NULL, NULL, 0, NULL}};
+        """, to: root.appendingPathComponent("src/ext.c"))
+        var options = RunOptions(paths: [root.appendingPathComponent("src").path], jobs: 1, workingDirectory: root.path)
+        let undeclared = try Runner(store: TestSupport.store).run(options)
+        #expect(undeclared.diagnostics.isEmpty, "\(undeclared.diagnostics.map(\.rule))")
+
+        try write("[tool.tstate-lint.effects]\nlib_set_handler = { effect = \"stores-callback\", arg = 0 }\n",
+                  to: root.appendingPathComponent("pyproject.toml"))
+        options.configuration = try Configuration.discover(for: options.paths, workingDirectory: root.path)
+        let declared = try Runner(store: TestSupport.store).run(options)
+        #expect(declared.diagnostics.map { "\($0.rule)@\($0.location.line)" } == ["TS201@10"])
+        #expect(declared.diagnostics.first?.trace.first?.message.contains("`lib_exec()`") == true)
+    }
+
+    /// A declared host entry point is held to leaving the thread state as it found it.
+    @Test func declaredHostEntryPointMustExitAsEntered() throws {
+        let root = try directory()
+        try write("""
+        #include <Python.h>
+        static PyThreadState *saved;
+
+        void
+        plugin_idle(void)
+        {
+            saved = PyEval_SaveThread();
+        }
+        """, to: root.appendingPathComponent("src/hook.c"))
+        var options = RunOptions(paths: [root.appendingPathComponent("src").path], jobs: 1, workingDirectory: root.path)
+        #expect(try Runner(store: TestSupport.store).run(options).diagnostics.map(\.rule) == [])
+
+        try write("[tool.tstate-lint.host-entry-points]\nplugin_idle = \"attached\"\n", to: root.appendingPathComponent("pyproject.toml"))
+        options.configuration = try Configuration.discover(for: options.paths, workingDirectory: root.path)
+        let declared = try Runner(store: TestSupport.store).run(options)
+        #expect(declared.diagnostics.map { "\($0.rule)@\($0.location.line)" } == ["TS101@8"])
+
+        try write("[tool.tstate-lint.host-entry-points]\nplugin_idle = \"sometimes\"\n", to: root.appendingPathComponent("pyproject.toml"))
+        #expect(throws: ConfigurationError.self) { try Configuration.discover(for: options.paths, workingDirectory: root.path) }
     }
 }

@@ -138,6 +138,7 @@ public struct AbstractState: Hashable, Sendable {
         var syntheticMemory: [MemoryPath: AbstractValue] = [:]
         var objectOrigins: [VarID: ObjectOrigin] = [:]
         var endedInterpreterAt: EventID?
+        var reportedUseWhileDetached = false
     }
 
     /// Copy-on-write storage of the rare fields; its hash is worked out once.
@@ -248,6 +249,13 @@ public struct AbstractState: Hashable, Sendable {
         _modify { yield &rareForWriting.fields.endedInterpreterAt }
     }
 
+    /// This path reported a use of the C-API with no thread state and has not attached one
+    /// since: the uses that follow are the same mistake, not new ones.
+    public var reportedUseWhileDetached: Bool {
+        get { rare.fields.reportedUseWhileDetached }
+        _modify { yield &rareForWriting.fields.reportedUseWhileDetached }
+    }
+
     public init(attachment: Attachment, entry: EntryAssumption) {
         self.attachment = attachment
         self.entry = entry
@@ -333,7 +341,10 @@ public struct AbstractState: Hashable, Sendable {
     public mutating func attach(_ new: Attachment, at site: EventID) {
         let wasAtEntry = isAtEntryState
         attachment = new
-        if case .attached = new { endedInterpreterAt = nil }
+        if case .attached = new {
+            if endedInterpreterAt != nil { endedInterpreterAt = nil }
+            if reportedUseWhileDetached { reportedUseWhileDetached = false }
+        }
         if isAtEntryState {
             if let away = awaySite { dischargedSites.insert(away) }
             awaySite = nil

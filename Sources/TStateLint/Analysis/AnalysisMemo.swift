@@ -33,7 +33,7 @@ public enum MemoQuery: Hashable, Sendable {
 extension EntryContext {
     /// Tells contexts apart in memo keys.
     var memoKey: String {
-        "\(assumption)|\(isPythonEntry)|\(isForeignThread)|\(description ?? "")"
+        "\(assumption)|\(isPythonEntry)|\(isForeignThread)|\(isHostEntry)|\(inferredHost)|\(description ?? "")"
     }
 }
 

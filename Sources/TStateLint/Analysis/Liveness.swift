@@ -13,13 +13,17 @@ final class Liveness {
         let blockCount = function.blocks.count
         let variableCount = function.variables.count
         var alwaysLive = BitSet(capacity: variableCount)
-        // Parameters a branch tests keep their refined values to the exits, where they become
-        // the conditions of the summary's ways out (`emit(msg, 1)` takes the path that attaches).
+        // Parameters a branch or a switch tests keep their refined values to the exits, where
+        // they become the conditions of the summary's ways out (`emit(msg, 1)` takes the path
+        // that attaches).
         for block in function.blocks {
-            if case .branch(let condition, _, _) = block.terminator, let variable = condition.variable,
-               function.variables[variable].kind.isParameter {
-                alwaysLive.insert(variable)
+            let tested: VarID?
+            switch block.terminator {
+            case .branch(let condition, _, _): tested = condition.variable
+            case .switchOn(.variable(let variable), _, _): tested = variable
+            default: tested = nil
             }
+            if let tested, function.variables[tested].kind.isParameter { alwaysLive.insert(tested) }
         }
         var uses = [BitSet](repeating: BitSet(capacity: variableCount), count: blockCount)
         var definitions = uses

@@ -42,6 +42,82 @@ public enum CallSiteAttachment: Hashable, Sendable {
     case attached, detached, unknown
 }
 
+/// A project function handed to a function the program does not define (a C library's
+/// registrar, `qsort`, a destructor argument): the library may call it during that call, and,
+/// when it is registered on a handle, during later calls on that handle. Both are kept with the
+/// call-site attachments (and so with the memo), under keys of their own.
+public struct CallbackSite: Hashable, Sendable {
+    public var callback: String
+    public var registrar: String
+    public var location: SourceLocation
+    /// The library object it is registered on (`HandleKey`), or nil for the call alone.
+    public var handle: String?
+
+    private static let marker = "callback\u{1}"
+
+    public init(callback: String, registrar: String, location: SourceLocation, handle: String? = nil) {
+        self.callback = callback
+        self.registrar = registrar
+        self.location = location
+        self.handle = handle
+    }
+
+    public var key: String {
+        Self.marker + ([callback, registrar, handle ?? ""] + location.keyFields).joined(separator: "\u{1}")
+    }
+
+    public init?(key: String) {
+        guard let fields = keyFields(key, marker: Self.marker, count: 7), let location = SourceLocation(keyFields: fields.suffix(4)) else { return nil }
+        callback = fields[0]
+        registrar = fields[1]
+        handle = fields[2].isEmpty ? nil : fields[2]
+        self.location = location
+    }
+}
+
+/// A call to a function the program does not define, made on a library object, with no thread
+/// state attached: callbacks registered on that object may run during it.
+public struct DetachedHandleCall: Hashable, Sendable {
+    public var handle: String
+    public var callee: String
+    public var location: SourceLocation
+
+    private static let marker = "handle-call\u{1}"
+
+    public init(handle: String, callee: String, location: SourceLocation) {
+        self.handle = handle
+        self.callee = callee
+        self.location = location
+    }
+
+    public var key: String {
+        Self.marker + ([handle, callee] + location.keyFields).joined(separator: "\u{1}")
+    }
+
+    public init?(key: String) {
+        guard let fields = keyFields(key, marker: Self.marker, count: 6), let location = SourceLocation(keyFields: fields.suffix(4)) else { return nil }
+        handle = fields[0]
+        callee = fields[1]
+        self.location = location
+    }
+}
+
+private func keyFields(_ key: String, marker: String, count: Int) -> [String]? {
+    guard key.hasPrefix(marker) else { return nil }
+    let fields = key.dropFirst(marker.count).split(separator: "\u{1}", omittingEmptySubsequences: false).map(String.init)
+    return fields.count == count ? fields : nil
+}
+
+extension SourceLocation {
+    var keyFields: [String] { [file, String(line), String(column), String(offset)] }
+
+    init?<Fields: Collection<String>>(keyFields fields: Fields) {
+        let values = Array(fields)
+        guard values.count == 4, let line = Int(values[1]), let column = Int(values[2]), let offset = Int(values[3]) else { return nil }
+        self.init(file: values[0], line: line, column: column, offset: offset)
+    }
+}
+
 public struct Observation: Sendable {
     public var kind: ObservationKind
     public var event: Event
@@ -62,9 +138,11 @@ public struct FunctionAnalysis: Sendable {
     public var isPythonEntry: Bool
     public var entryDescription: String?
     public var isForeignThread = false
+    public var isHostEntry = false
+    public var inferredHost = false
 
-    /// Python (or the thread that started it) needs the thread state back as it was.
-    public var mustExitAsEntered: Bool { isPythonEntry || isForeignThread }
+    /// Python (or the thread that started it, or the host) needs the thread state back as it was.
+    public var mustExitAsEntered: Bool { isPythonEntry || isForeignThread || (isHostEntry && !inferredHost) }
     public var observations: [Observation] = []
     public var exits: [ExitRecord] = []
     /// False when the exploration stopped at its budget; exit checks are then skipped.
@@ -78,8 +156,13 @@ public struct FunctionAnalysis: Sendable {
     public var attachedRequirementWitness: [TraceStep]?
     /// Some path attaches a thread state before anything else (it was entered with none).
     public var attachesAtEntry = false
+    /// The first such attach.
+    public var entryAttachWitness: TraceStep?
     /// Some path releases the thread state it was entered with.
     public var releasesAtEntry = false
+    /// Some path tests the thread state it was entered with (PyGILState_Check(),
+    /// `_PyThreadState_GET() == NULL`): the function is written to be entered either way.
+    public var testsEntryThreadState = false
     /// The function attaches thread states itself (PyGILState_Ensure, PyEval_RestoreThread,
     /// PyThreadState_Swap, Py_Initialize, an acquiring helper): it is meant to be callable
     /// without one, and only what all its paths need is required of its callers.
@@ -89,7 +172,8 @@ public struct FunctionAnalysis: Sendable {
     /// Some path that reported a problem (or was given up) leaves the function: what it does
     /// there is unknown.
     public var silencedPathsReachExit = false
-    /// For each project function called: whether a thread state was attached at the calls.
+    /// For each project function called: whether a thread state was attached at the calls;
+    /// for each handed to a library as a callback (keyed by `CallbackSite.key`), at that call.
     public var callSiteAttachments: [String: Set<CallSiteAttachment>] = [:]
 
     public func event(_ id: EventID) -> Event? {

@@ -5,6 +5,11 @@ public struct EntryContext: Sendable {
     public var description: String?
     /// Runs on a thread Python did not create (pthread_create, a C library's callback thread).
     public var isForeignThread: Bool
+    /// Called by a program that is not Python (`host-entry-points`), or, `inferredHost`, taken
+    /// for such a function: one nothing in the program calls, Python does not know, and that
+    /// creates a sub-interpreter.
+    public var isHostEntry = false
+    public var inferredHost = false
 
     public init(assumption: EntryAssumption, isPythonEntry: Bool, description: String? = nil, isForeignThread: Bool = false) {
         self.assumption = assumption
@@ -14,7 +19,7 @@ public struct EntryContext: Sendable {
     }
 
     /// Whoever called the function needs the thread state back as it was.
-    public var mustExitAsEntered: Bool { isPythonEntry || isForeignThread }
+    public var mustExitAsEntered: Bool { isPythonEntry || isForeignThread || (isHostEntry && !inferredHost) }
 
     public static let inferred = EntryContext(assumption: .unknown, isPythonEntry: false)
 }
@@ -76,6 +81,8 @@ final class PathExplorer {
         self.summaries = summaries
         self.analysis = FunctionAnalysis(function: function, isPythonEntry: entryContext.isPythonEntry, entryDescription: entryContext.description)
         self.analysis.isForeignThread = entryContext.isForeignThread
+        self.analysis.isHostEntry = entryContext.isHostEntry
+        self.analysis.inferredHost = entryContext.inferredHost
         self.statesAt = Array(repeating: StateSet(), count: function.blocks.count)
         self.mergedByCore = Array(repeating: [:], count: function.blocks.count)
         self.rpoIndex = PathExplorer.reversePostOrder(function)
@@ -208,7 +215,7 @@ final class PathExplorer {
     }
 
     static func hasStatefulEvents(_ function: Function, model: APIModel, summaries: SummaryProvider?) -> Bool {
-        let neutral: Set<Effect> = [.blocking, .needsThreadState, .noThreadStateNeeded, .noreturn, .threadStart,
+        let neutral: Set<Effect> = [.blocking, .needsThreadState, .noThreadStateNeeded, .noreturn, .threadStart, .storesCallback,
                                     .interpreterGet, .interpreterNew, .interpreterClear, .interpreterDelete, .pendingCall,
                                     .clearThreadState, .deleteThreadState]
         for block in function.blocks {
@@ -313,9 +320,23 @@ final class PathExplorer {
                     return
                 }
             }
+            // A case reached by one value alone: the subject holds that value there.
+            var onlyValue: [BlockID: Int64?] = [:]
+            if tracksValues, !state.isSilenced, case .variable = subject {
+                for switchCase in cases {
+                    onlyValue[switchCase.target] = onlyValue[switchCase.target] == nil ? .some(switchCase.value) : .some(nil)
+                }
+            }
             var seen = Set<BlockID>()
             for target in cases.map(\.target) + [defaultTarget] where seen.insert(target).inserted {
-                enqueue(block: target, state: state, trace: trace)
+                if target != defaultTarget, case let value?? = onlyValue[target],
+                   case .variable(let variable) = subject, self.value(of: subject, in: state) == nil {
+                    var refined = state
+                    refined.set(variable, .integer(value))
+                    enqueue(block: target, state: refined, trace: trace)
+                } else {
+                    enqueue(block: target, state: state, trace: trace)
+                }
             }
         case .returns(let operand):
             guard !state.isSilenced else {
@@ -418,6 +439,7 @@ final class PathExplorer {
             }
         case .threadState(.entry)?:
             guard state.entry == .unknown else { return comparison == .zero ? nil : state }
+            analysis.testsEntryThreadState = true
             switch comparison {
             case .zero: state.assumeEntry(.detached)
             case .nonZero: state.assumeEntry(.attached)
@@ -447,7 +469,12 @@ final class PathExplorer {
     func observe(_ kind: ObservationKind, at event: Event, trace: Trace?, note: String, callee: [TraceStep] = []) {
         let key = "\(kind)@\(event.location.offset)"
         guard observedKeys.insert(key).inserted else { return }
-        analysis.observations.append(Observation(kind: kind, event: event, trace: trace.appending(event.location, note).steps() + callee))
+        var steps = trace.appending(event.location, note).steps() + callee
+        if entryContext.assumption == .detached, !entryContext.isForeignThread, let why = entryContext.description {
+            // Why the path starts with no thread state: the analysis inferred it.
+            steps.insert(TraceStep(location: function.location, message: "`\(function.name)` is \(why)"), at: 0)
+        }
+        analysis.observations.append(Observation(kind: kind, event: event, trace: steps))
     }
 
     /// Two thread states that certainly belong to different interpreters: one was created with
@@ -489,6 +516,12 @@ final class PathExplorer {
     func noteRequirement(_ event: Event, _ message: String, callee: [TraceStep] = []) {
         guard analysis.attachedRequirementWitness == nil else { return }
         analysis.attachedRequirementWitness = [TraceStep(location: event.location, message: message)] + callee
+    }
+
+    /// A path attaches a thread state from the one it was entered with: it was entered with none.
+    func noteAttachAtEntry(_ event: Event, _ message: String) {
+        analysis.attachesAtEntry = true
+        if analysis.entryAttachWitness == nil { analysis.entryAttachWitness = TraceStep(location: event.location, message: message) }
     }
 
     func event(_ id: EventID) -> Event? {

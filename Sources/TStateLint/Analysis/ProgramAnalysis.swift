@@ -9,6 +9,8 @@ public final class ProgramAnalysis: @unchecked Sendable {
     public let graph: CallGraph
     /// Functions a thread Python did not create runs (pthread_create, registrars): usr -> why.
     public let foreignEntries: [String: String]
+    /// Functions a host program calls, by name, with the state they are entered with.
+    public let hostEntryPoints: [String: EntryAssumption]
     let limits: ExplorationLimits
     /// Per function, the key its memo entries are stored under (nil: no memo this run).
     let memoKeys: [String?]?
@@ -33,13 +35,15 @@ public final class ProgramAnalysis: @unchecked Sendable {
     public private(set) var explorations = 0
     public private(set) var reusedExplorations = 0
 
-    public init(program: Program, model: APIModel, foreignThreadRegistrars: Set<String> = [], limits: ExplorationLimits = ExplorationLimits(),
+    public init(program: Program, model: APIModel, foreignThreadRegistrars: Set<String> = [], hostEntryPoints: [String: EntryAssumption] = [:],
+                limits: ExplorationLimits = ExplorationLimits(),
                 memoKeys: [String?]? = nil, storedMemo: [String: MemoEntry] = [:]) {
         self.program = program
         self.model = model
         self.limits = limits
         self.memoKeys = memoKeys
         self.storedMemo = storedMemo
+        self.hostEntryPoints = hostEntryPoints
         var references = program.units.flatMap(\.facts.staticReferences)
         references.sort { ($0.usr, $0.location) < ($1.usr, $1.location) }
         graph = CallGraph(functions: program.functions, staticReferences: references)
@@ -104,9 +108,10 @@ public final class ProgramAnalysis: @unchecked Sendable {
             for (index, pass) in component { firstPass[index] = pass }
         }
 
-        // A static function that every call reaches with no thread state (as the first pass
-        // saw the calls) is analysed as entered that way: what it does without one is reported
-        // inside it, once, and its calls are not reported at the callers.
+        // A function that every call in the program reaches with no thread state (as the first
+        // pass saw the calls) is analysed as entered that way: what it does without one is
+        // reported inside it, once, and its calls are not reported at the callers. Python's
+        // entry points and thread functions have their own context and keep it.
         var seenAt: [String: Set<CallSiteAttachment>] = [:]
         var firstCaller: [String: String] = [:]
         for (index, pass) in firstPass.enumerated() {
@@ -116,7 +121,38 @@ public final class ProgramAnalysis: @unchecked Sendable {
             }
         }
         var contexts = functions.map(entryContext(of:))
-        for (index, function) in functions.enumerated() where function.isStatic && contexts[index].assumption == .unknown {
+        // A callback handed to a library call made with no thread state may run during it
+        // with none: it is judged as entered so. (Its direct calls, if any, are judged as usual.)
+        // So does one registered on a library object when a later call on that object is made
+        // with none.
+        var detachedCallOnHandle: [String: DetachedHandleCall] = [:]
+        for key in seenAt.keys {
+            guard let call = DetachedHandleCall(key: key) else { continue }
+            if let known = detachedCallOnHandle[call.handle], known.location <= call.location { continue }
+            detachedCallOnHandle[call.handle] = call
+        }
+        var detachedCallback: [String: (location: SourceLocation, why: String)] = [:]
+        for (key, seen) in seenAt {
+            guard let site = CallbackSite(key: key) else { continue }
+            let why: String
+            var location = site.location
+            if let handle = site.handle {
+                guard let call = detachedCallOnHandle[handle], call.location != site.location else { continue }
+                location = call.location
+                why = "registered with `\(site.registrar)()` at \(site.location.file):\(site.location.line); `\(call.callee)()`, "
+                    + "called on the same object at \(call.location.file):\(call.location.line) with no thread state attached, may call it"
+            } else {
+                guard seen.contains(.detached) else { continue }
+                why = "handed to `\(site.registrar)()` at \(site.location.file):\(site.location.line), which is called with no thread state attached and may call it then"
+            }
+            if let known = detachedCallback[site.callback], known.location <= location { continue }
+            detachedCallback[site.callback] = (location, why)
+        }
+        for (index, function) in functions.enumerated() where contexts[index].assumption == .unknown {
+            guard let callback = detachedCallback[function.usr] else { continue }
+            contexts[index] = EntryContext(assumption: .detached, isPythonEntry: false, description: callback.why)
+        }
+        for (index, function) in functions.enumerated() where contexts[index].assumption == .unknown {
             guard seenAt[function.usr] == [.detached] else { continue }
             let caller = firstCaller[function.usr] ?? "its callers"
             contexts[index] = EntryContext(assumption: .detached, isPythonEntry: false,
@@ -124,6 +160,50 @@ public final class ProgramAnalysis: @unchecked Sendable {
             lock.lock()
             enteredDetached[function.usr] = caller
             lock.unlock()
+        }
+
+        // A function that attaches a thread state from its entry state on some path, and does
+        // not test which one it has, is entered with none: its other paths are judged so too.
+        for (index, function) in functions.enumerated() where contexts[index].assumption == .unknown {
+            guard let witness = summary(forUSR: function.usr)?.enteredDetachedWitness else { continue }
+            contexts[index] = EntryContext(assumption: .detached, isPythonEntry: false,
+                                           description: "entered with no thread state attached: it attaches one at line \(witness.location.line)")
+        }
+
+        // Host entry points: declared, or inferred for a function that nothing in the program
+        // calls or takes the address of, that Python does not know, and that creates a
+        // sub-interpreter (a plug-in's init hook): it must give its caller back the thread
+        // state it had, not leave the sub-interpreter's attached.
+        var referenced = Set(program.units.flatMap(\.facts.staticReferences).map(\.usr))
+        for function in functions {
+            for block in function.blocks {
+                for event in block.events {
+                    switch event.kind {
+                    case .call(let call):
+                        for case .function(_, let usr) in call.arguments { referenced.insert(usr) }
+                    case .assign(_, .function(_, let usr)), .escape(.function(_, let usr)):
+                        referenced.insert(usr)
+                    default:
+                        break
+                    }
+                }
+            }
+        }
+        for (index, function) in functions.enumerated() where !contexts[index].isPythonEntry && !contexts[index].isForeignThread {
+            if let declared = hostEntryPoints[function.name] {
+                var context = EntryContext(assumption: declared, isPythonEntry: false,
+                                           description: "a host entry point (`host-entry-points` in the configuration)")
+                context.isHostEntry = true
+                contexts[index] = context
+                continue
+            }
+            guard !function.isStatic, contexts[index].assumption == .unknown, seenAt[function.usr] == nil,
+                  !referenced.contains(function.usr), createsInterpreter(function) else { continue }
+            var context = EntryContext(assumption: .unknown, isPythonEntry: false,
+                                       description: "called by the host program: nothing in the program calls it and Python does not know it")
+            context.isHostEntry = true
+            context.inferredHost = true
+            contexts[index] = context
         }
 
         // Each function in its entry context (callers of those now entered detached again),
@@ -143,7 +223,7 @@ public final class ProgramAnalysis: @unchecked Sendable {
             let diagnostics: [Diagnostic]
             // The first exploration's summary is what callers used; the final one, the findings.
             var bound = first.analysis?.boundReached ?? first.memo?.boundReached
-            if contexts[index].assumption != .unknown || callsEnteredDetached[index] {
+            if contexts[index].assumption != .unknown || contexts[index].isHostEntry || callsEnteredDetached[index] {
                 let context = contexts[index]
                 // Apart from the first exploration's key even when the context is the same
                 // (a caller of a function entered detached explored again).
@@ -189,6 +269,15 @@ public final class ProgramAnalysis: @unchecked Sendable {
         memoChanged = values.map(\.changed)
         explorations = counts.explored.current
         reusedExplorations = counts.reused.current
+    }
+
+    private func createsInterpreter(_ function: Function) -> Bool {
+        function.blocks.contains { block in
+            block.events.contains { event in
+                guard case .call(let call) = event.kind, let name = call.callee.name, let effect = model.entry(name)?.effect else { return false }
+                return effect == .newInterpreter || effect == .newInterpreterOut
+            }
+        }
     }
 
     private func memoKey(_ index: Int, context: EntryContext) -> String? {

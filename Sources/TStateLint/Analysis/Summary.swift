@@ -85,6 +85,18 @@ public struct SummaryExit: Hashable, Codable, Sendable {
             && locksHeld.isEmpty && locksReleased.isEmpty
     }
 
+    /// The same way through, for a call made with no thread state attached: the entry's
+    /// thread state is then NULL.
+    func enteredDetached() -> SummaryExit {
+        func withoutEntry(_ value: SummaryValue) -> SummaryValue { value == .entryThreadState ? .integer(0) : value }
+        var exit = self
+        exit.entry = .detached
+        if exit.attachment == .attached(.entryThreadState) { exit.attachment = .unchanged }
+        exit.returned = returned.map(withoutEntry)
+        exit.stores = stores.mapValues(withoutEntry)
+        return exit
+    }
+
     /// Two exits that differ only in their trace are one.
     func sameEffect(as other: SummaryExit) -> Bool {
         var a = self, b = other
@@ -183,6 +195,12 @@ public struct FunctionSummary: Hashable, Codable, Sendable {
     public var blockingWitness: [TraceStep]?
     /// Memory it may write, each place with what lies below it; nil when it may write anything.
     public var modifies: [SummaryPlace]? = []
+    /// Where a path attaches a thread state from the one it was entered with, in a function
+    /// that does not test which it has: every path is then entered with none.
+    public var enteredDetachedWitness: TraceStep?
+    /// Asks which thread state it has before changing it (cffi's gil_ensure): a caller that
+    /// reaches it at entry is written to be entered either way, as it is.
+    public var testsEntryThreadState = false
 
     /// Whether the witness of the requirement can stand for a narrower set of exits.
     public var attachedRequirementWitnessApplies: Bool { !requirementWitness.isEmpty }

@@ -126,23 +126,29 @@ extension PathExplorer {
         }
         var state = state
         let shown = displayName(event, callee: name)
-        if summary.requirement == .attached, state.isDefinitelyDetached, summaries?.isAnalysedAsEnteredDetached(summary.usr) == true {
-            // Reported inside the callee: go on with the ways through it that need nothing.
-            let feasible = summary.exits?.filter { $0.entry != .attached } ?? []
+        if summary.testsEntryThreadState, state.attachment == .attached(.entry), state.entry == .unknown {
+            analysis.testsEntryThreadState = true
+        }
+        let analysedDetached = summaries?.isAnalysedAsEnteredDetached(summary.usr) == true
+        if summary.requirement == .attached, state.isDefinitelyDetached, analysedDetached || !summary.releasesOnEveryExit {
+            // Reported here, or inside the callee when it is analysed as entered detached; then
+            // on with the ways through it that need nothing.
+            if !analysedDetached, !state.reportedUseWhileDetached {
+                observe(.helperNeedsThreadState(callee: name, usr: summary.usr), at: event, trace: trace,
+                        note: "\(shown) is called here with no thread state attached", callee: summary.requirementWitness)
+                state.reportedUseWhileDetached = true
+            }
+            // Its ways through as they are with no thread state: a path that assumed one
+            // (to raise, say) still returns what it returns.
             var lenient = summary
             lenient.requirement = .any
-            lenient.exits = feasible.isEmpty ? nil : feasible
+            lenient.exits = summary.exits.map { exits in exits.map { $0.entry == .attached ? $0.enteredDetached() : $0 } }
             return applySummary(lenient, name: name, call: call, event, state, trace)
         }
         if summary.requirement == .attached {
             if state.isDefinitelyDetached {
-                if summary.releasesOnEveryExit {
-                    observe(.helperReleasesWhileDetached(callee: name), at: event, trace: trace,
-                            note: "\(shown) releases the thread state, but none is attached here", callee: summary.exits?.first?.effectTrace ?? [])
-                } else if summaries?.isAnalysedAsEnteredDetached(summary.usr) != true {
-                    observe(.helperNeedsThreadState(callee: name, usr: summary.usr), at: event, trace: trace,
-                            note: "\(shown) is called here with no thread state attached", callee: summary.requirementWitness)
-                }
+                observe(.helperReleasesWhileDetached(callee: name), at: event, trace: trace,
+                        note: "\(shown) releases the thread state, but none is attached here", callee: summary.exits?.first?.effectTrace ?? [])
                 return [(.silenced, trace)]
             }
             if state.attachment == .attached(.entry) && state.entry == .unknown {
@@ -151,8 +157,8 @@ extension PathExplorer {
                 noteRequirement(event, "\(shown) needs an attached thread state", callee: summary.requirementWitness)
             }
         }
-        if summary.attachesOnEveryExit, let used = usedBeforeAttaching(state, attachedBy: event, shown: shown, trace: trace) {
-            return used
+        if summary.attachesOnEveryExit, let revised = usedBeforeAttaching(state, attachedBy: event, shown: shown) {
+            state = revised
         }
         if summary.requirement == .detached && state.isDefinitelyAttached && summary.attachesOnEveryExit {
             observe(.helperAttachesWhileAttached(callee: name), at: event, trace: trace,
@@ -187,7 +193,13 @@ extension PathExplorer {
             if state.attachment == .attached(.entry) { state.assumeEntry(.attached) }
         case .detached:
             if state.isDefinitelyAttached { return nil }
-            if state.attachment == .attached(.entry) { state.assumeEntry(.detached) }
+            if state.attachment == .attached(.entry) {
+                state.assumeEntry(.detached)
+                // Unless the helper itself tells the two apart (cffi's gil_ensure): then so does the caller.
+                if case .attached = exit.attachment, summary.exits?.contains(where: { $0.entry == .attached }) != true {
+                    noteAttachAtEntry(event, "\(shown) attaches a thread state")
+                }
+            }
         case .unknown:
             break
         }

@@ -70,6 +70,7 @@ enum SummaryBuilder {
                                       requirement: requirement,
                                       requirementWitness: analysis.attachedRequirementWitness ?? [],
                                       exits: nil, blockingWitness: analysis.blockingWitness)
+        summary.testsEntryThreadState = analysis.testsEntryThreadState
         guard analysis.isComplete, function.loweringProblem == nil else {
             summary.modifies = nil
             return summary
@@ -92,6 +93,13 @@ enum SummaryBuilder {
         if analysis.silencedPathsReachExit {
             exits.append(SummaryExit(entry: .unknown, returned: nil, attachment: .unknown, stores: [:], outstandingEnsures: 0,
                                      releasedTokens: [], locksHeld: [], locksReleased: [], effectTrace: []))
+        }
+        if let witness = analysis.entryAttachWitness, !analysis.testsEntryThreadState, exits.allSatisfy({ $0.parameterConditions.isEmpty }) {
+            // How a function is entered belongs to the function, not to one path: one that
+            // attaches from its entry state on some path is entered with none on all of them,
+            // unless it tests the thread state, or its paths split on what the caller passes.
+            exits = exits.map { $0.entry == .attached ? $0.enteredDetached() : $0 }
+            summary.enteredDetachedWitness = witness
         }
         if analysis.attachesThreadStates, exits.contains(where: { $0.entry == .detached }) {
             // A function that attaches thread states itself is entered without one; its paths
@@ -156,7 +164,9 @@ struct PlaceMap {
     func threadState(_ id: ThreadStateID) -> SummaryValue? {
         switch id {
         case .entry: return .entryThreadState
-        case .initial(let variable): return place(variable).map { .initialValue($0) }
+        // Read through a pointer the caller cannot name (a lookup's result): still a thread
+        // state, one the caller cannot tell apart from others.
+        case .initial(let variable): return place(variable).map { .initialValue($0) } ?? .unnamedThreadState
         case .created: return .createdThreadState
         case .opaque, .initialMemory: return .unnamedThreadState
         }

@@ -50,9 +50,12 @@ extension PathExplorer {
             var state = state
             guard !expandsAllowedMacro(event) else { return [(state, trace)] }
             if state.isDefinitelyDetached {
-                observe(.fieldAccessWithoutThreadState(access), at: event, trace: trace,
-                        note: "`\(access.field)` of `\(access.record)` is \(access.isWrite ? "written" : "read") here with no thread state attached")
-                return [(.silenced, trace)]
+                if !state.reportedUseWhileDetached {
+                    observe(.fieldAccessWithoutThreadState(access), at: event, trace: trace,
+                            note: "`\(access.field)` of `\(access.record)` is \(access.isWrite ? "written" : "read") here with no thread state attached")
+                    state.reportedUseWhileDetached = true
+                }
+                return [(state, trace)]
             }
             if state.attachment == .attached(.entry) && state.entry == .unknown {
                 state.assumeEntry(.attached)
@@ -140,16 +143,22 @@ extension PathExplorer {
             }
         }
         if requirement == .attached && !isDetachEffect && !expandsAllowedMacro(event) {
-            if state.isDefinitelyDetached, let ended = state.endedInterpreterAt {
-                observe(.useAfterEndInterpreter(callee: name, endedAt: ended), at: event, trace: trace,
-                        note: "\(displayName(event, callee: name)) is called here, after the interpreter was ended and before another thread state is attached")
-                return [(.silenced, trace)]
-            }
             if state.isDefinitelyDetached {
-                let shown = displayName(event, callee: name)
-                observe(.callWithoutThreadState(callee: name), at: event, trace: trace,
-                        note: "\(shown) is called here with no thread state attached")
-                return [(.silenced, trace)]
+                // Reported once; the path goes on as if the call had been made attached, so a
+                // later mistake of another kind on it is still found.
+                if !state.reportedUseWhileDetached {
+                    if let ended = state.endedInterpreterAt {
+                        observe(.useAfterEndInterpreter(callee: name, endedAt: ended), at: event, trace: trace,
+                                note: "\(displayName(event, callee: name)) is called here, after the interpreter was ended and before another thread state is attached")
+                    } else {
+                        observe(.callWithoutThreadState(callee: name), at: event, trace: trace,
+                                note: "\(displayName(event, callee: name)) is called here with no thread state attached")
+                    }
+                    state.reportedUseWhileDetached = true
+                }
+                forgetArguments(call, in: &state, escapeTokens: false)
+                if let result = call.result { state.set(result, nil) }
+                return [(state, trace)]
             }
             if state.attachment == .attached(.entry) && state.entry == .unknown {
                 state.assumeEntry(.attached)
@@ -157,12 +166,72 @@ extension PathExplorer {
                 noteRequirement(event, "\(displayName(event, callee: name)) needs an attached thread state")
             }
         }
+        if origin == .other, entry == nil || effect == .storesCallback {
+            noteLibraryCall(call, name: name, registeredOn: effect == .storesCallback ? entry?.arg ?? 0 : nil, event, state)
+        }
         if let effect, let entry {
             return apply(effect, entry: entry, name: name, call: call, event, state, trace)
         }
         forgetArguments(call, in: &state, escapeTokens: requirement == nil)
         if let result = call.result { state.set(result, nil) }
         return [(state, trace)]
+    }
+
+    /// A call to a library (not the program's, not Python's): project functions handed to it are
+    /// callbacks it may run during the call. A registrar (the model's `stores-callback`) keeps
+    /// them on the library object at argument `registeredOn`: a later call on that object made
+    /// detached may run them too. Which calls keep a callback is the library's to say (OpenLDAP's
+    /// ldap_sasl_interactive_bind_s takes one for the call alone), so only the model's do.
+    private func noteLibraryCall(_ call: Call, name: String, registeredOn handleIndex: Int?, _ event: Event, _ state: AbstractState) {
+        let seen: CallSiteAttachment = state.isDefinitelyAttached ? .attached : state.isDefinitelyDetached ? .detached : .unknown
+        let handles = call.arguments.compactMap { argument -> String? in
+            guard case .variable(let variable) = argument else { return nil }
+            return handleKey(variable)
+        }
+        var registeredOn: String?
+        if let handleIndex, call.arguments.indices.contains(handleIndex), case .variable(let variable) = call.arguments[handleIndex] {
+            registeredOn = handleKey(variable)
+        }
+        for case .function(_, let callback) in call.arguments {
+            analysis.callSiteAttachments[CallbackSite(callback: callback, registrar: name, location: event.location).key, default: []].insert(seen)
+            if let registeredOn {
+                analysis.callSiteAttachments[CallbackSite(callback: callback, registrar: name, location: event.location, handle: registeredOn).key,
+                                             default: []].insert(seen)
+            }
+        }
+        guard seen == .detached else { return }
+        for handle in handles {
+            analysis.callSiteAttachments[DetachedHandleCall(handle: handle, callee: name, location: event.location).key, default: []].insert(seen)
+        }
+    }
+
+    /// What names a library object across the program: a global, or a field path (`->conn`,
+    /// whatever struct it hangs off), or, inside one function, a local. Python objects (the
+    /// `self` handed along as user data) and plain numbers are not library objects.
+    private func handleKey(_ variable: VarID) -> String? {
+        let info = function.variables[variable]
+        guard info.type == .pointer else { return nil }
+        var steps: [String] = []
+        var current = variable
+        while true {
+            switch function.variables[current].kind {
+            case .field(let base, let name):
+                steps.append("." + name)
+                current = base
+            case .dereference(let base):
+                steps.append("*")
+                current = base
+            case .element(let base):
+                steps.append("[]")
+                current = base
+            case .global(let usr):
+                return "global " + usr + steps.reversed().joined()
+            case .parameter, .local, .temporary:
+                let path = steps.reversed().joined()
+                guard !steps.contains(where: { $0.hasPrefix(".") }) else { return "field " + path }
+                return "local " + function.usr + "#" + String(current) + path
+            }
+        }
     }
 
     /// A call the model says nothing about may write through pointers it is given and keep
@@ -204,6 +273,10 @@ extension PathExplorer {
         switch effect {
         case .attach, .ensure, .swap, .newInterpreter, .newInterpreterOut, .initialize:
             analysis.attachesThreadStates = true
+        case .currentUnchecked, .gilstateCheck, .gilstateThisThread:
+            // Asks which thread state it has (cffi's gil_ensure compares the two): written
+            // to be entered either way.
+            if state.attachment == .attached(.entry) && state.entry == .unknown { analysis.testsEntryThreadState = true }
         default:
             break
         }
@@ -246,7 +319,7 @@ extension PathExplorer {
             trace = trace.appending(event.location, "\(shown) \(verb) here")
 
         case .attach:
-            if let used = usedBeforeAttaching(state, attachedBy: event, shown: shown, trace: trace) { return used }
+            if let revised = usedBeforeAttaching(state, attachedBy: event, shown: shown) { state = revised }
             if state.isDefinitelyAttached {
                 observe(.attachWhileAttached(callee: name), at: event, trace: trace,
                         note: "\(shown) attaches a thread state here, but one is already attached")
@@ -254,7 +327,7 @@ extension PathExplorer {
             }
             if state.attachment == .attached(.entry) {
                 state.assumeEntry(.detached)
-                analysis.attachesAtEntry = true
+                noteAttachAtEntry(event, "\(shown) attaches a thread state here")
             }
             let target: Attachment
             if call == nil || call?.arguments.isEmpty == true {
@@ -357,7 +430,13 @@ extension PathExplorer {
             }
 
         case .gilstateCheck:
-            setResult(state.isDefinitelyAttached ? .integer(1) : state.isDefinitelyDetached ? .integer(0) : nil)
+            if state.attachment == .attached(.entry) && state.entry == .unknown {
+                // Non-zero exactly when the entry's thread state is: a test of it tells how
+                // the function was entered.
+                setResult(.threadState(.entry))
+            } else {
+                setResult(state.isDefinitelyAttached ? .integer(1) : state.isDefinitelyDetached ? .integer(0) : nil)
+            }
 
         case .newThreadState:
             setResult(.threadState(.created(site)))
@@ -459,6 +538,7 @@ extension PathExplorer {
         case .initialize:
             if state.attachment == .attached(.entry) && state.entry == .unknown {
                 state.assumeEntry(.detached)
+                // Not evidence of how the function is entered: `if (!Py_IsInitialized()) Py_Initialize();`.
                 analysis.attachesAtEntry = true
             }
             if state.isDefinitelyDetached {
@@ -488,7 +568,7 @@ extension PathExplorer {
             default: setResult(nil)
             }
 
-        case .threadStart, .gilstateThisThread, .clearThreadState, .deleteThreadState, .interpreterGet, .interpreterNew, .interpreterClear,
+        case .threadStart, .storesCallback, .gilstateThisThread, .clearThreadState, .deleteThreadState, .interpreterGet, .interpreterNew, .interpreterClear,
              .interpreterDelete, .pendingCall, .noreturn, .needsThreadState, .noThreadStateNeeded:
             if let call { forgetArguments(call, in: &state, escapeTokens: false) }
             setResult(nil)
@@ -506,7 +586,9 @@ extension PathExplorer {
     /// A path that assumed a thread state was attached at entry (because something needed
     /// one) and later attaches one itself: the function is entered with none, and what needed
     /// it ran too early. Reported there, rather than as a double attach here.
-    func usedBeforeAttaching(_ state: AbstractState, attachedBy event: Event, shown: String, trace: Trace?) -> [Path]? {
+    /// A path that assumed an attached entry for an earlier use, then attaches: it was entered
+    /// with none. Reports the use, and gives the path's state as entered detached, to go on with.
+    func usedBeforeAttaching(_ state: AbstractState, attachedBy event: Event, shown: String) -> AbstractState? {
         guard state.entry == .attached, state.attachment == .attached(.entry), !entryContext.mustExitAsEntered,
               let witnessID = state.entryAssumedAt.value, let witness = self.event(witnessID) else { return nil }
         let later = "before \(shown) attaches one (line \(event.location.line)): the function is entered with none attached"
@@ -529,7 +611,11 @@ extension PathExplorer {
         default:
             return nil
         }
-        return [(.silenced, trace)]
+        var revised = state
+        revised.entry = .unknown
+        revised.assumeEntry(.detached)
+        noteAttachAtEntry(event, "\(shown) attaches a thread state here")
+        return revised
     }
 
     func lockName(_ key: Operand) -> String {

@@ -33,7 +33,11 @@ enum InterpreterChecks: CheckFamily {
         for exit in context.exits {
             let state = exit.state
             guard state.gilFrames.isEmpty, !state.isAtEntryState, case .attached(let current) = state.attachment else { continue }
-            guard context.analysis.mustExitAsEntered || context.wasUndoneOnAnotherPath(state.awaySite, comparedWith: exit) else { continue }
+            // A function taken for a host's entry point is held to this for the sub-interpreters
+            // it creates only: leaving the main one attached after Py_Initialize is what hosts do.
+            let leavesOwnSubinterpreter = context.analysis.inferredHost && context.isNewInterpreter(current)
+            guard context.analysis.mustExitAsEntered || leavesOwnSubinterpreter
+                    || context.wasUndoneOnAnotherPath(state.awaySite, comparedWith: exit) else { continue }
             if let site = state.awaySite, let call = context.helperCall(at: site), state.entry != .detached {
                 sink.report("TS302", at: call.location,
                             "`\(context.eventName(call))` leaves another thread state attached, and this path \(exit.isEndOfBody ? "reaches the end of `\(context.function.name)`" : "returns") without switching back",
@@ -49,7 +53,11 @@ enum InterpreterChecks: CheckFamily {
             } else {
                 message = "\(context.exitPhrase(exit).capitalizedFirst) with a different thread state attached\(cause) than at entry"
             }
-            sink.report("TS301", at: exit.location, message, trace: exit.trace)
+            var trace = exit.trace
+            if context.analysis.isHostEntry, let why = context.analysis.entryDescription {
+                trace.insert(TraceStep(location: context.function.location, message: "`\(context.function.name)` is \(why)"), at: 0)
+            }
+            sink.report("TS301", at: exit.location, message, trace: trace)
         }
     }
 }

@@ -27,6 +27,9 @@ public struct Configuration: Sendable {
     public var jobs: Int?
     public var effects: [DeclaredEffect] = []
     public var foreignThreadRegistrars: [String] = []
+    /// Functions a non-Python host calls (plug-in init hooks found with dlsym), with the
+    /// thread state they are entered with: held to leaving it as they found it.
+    public var hostEntryPoints: [String: EntryAssumption] = [:]
     public var severity: [String: Severity] = [:]
     public var cacheDirectory: String?
     public var timeout: Double?
@@ -46,6 +49,7 @@ public struct Configuration: Sendable {
         "jobs": "a positive integer",
         "effects": "a table of name = effect (or { effect = ..., arg = N })",
         "foreign-thread-registrars": "a list of function names",
+        "host-entry-points": "a table of function name = \"attached\" | \"detached\" | \"unknown\"",
         "severity": "a table of rule id = \"error\" | \"warning\" | \"note\"",
         "cache-dir": "a directory",
         "timeout": "seconds per file (a number)",
@@ -57,6 +61,7 @@ public struct Configuration: Sendable {
         "needs-thread-state": .needsThreadState, "no-thread-state-needed": .noThreadStateNeeded, "blocking": .blocking,
         "critical-section-begin": .criticalSectionBegin, "critical-section-end": .criticalSectionEnd,
         "mutex-lock": .mutexLock, "mutex-unlock": .mutexUnlock,
+        "thread-start": .threadStart, "stores-callback": .storesCallback,
     ]
 
     /// The configuration that applies to these paths: `.tstate-lint.toml`, or pyproject.toml
@@ -156,6 +161,15 @@ public struct Configuration: Sendable {
                         throw fail(key, "`\(pattern)` must map to a list of rule ids")
                     }
                     configuration.perFileIgnores.append((pattern, rules))
+                }
+            case "host-entry-points":
+                guard let entries = table[key]?.table else { throw fail(key, "expected \(keys[key]!)") }
+                let states: [String: EntryAssumption] = ["attached": .attached, "detached": .detached, "unknown": .unknown]
+                for name in entries.keys.sorted() {
+                    guard let value = entries[name]?.string, let state = states[value] else {
+                        throw fail(key, "`\(name)` must be \"attached\", \"detached\" or \"unknown\"")
+                    }
+                    configuration.hostEntryPoints[name] = state
                 }
             case "severity":
                 guard let entries = table[key]?.table else { throw fail(key, "expected \(keys[key]!)") }

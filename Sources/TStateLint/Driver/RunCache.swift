@@ -95,6 +95,7 @@ extension Configuration {
         parts.append("per-file-ignores=" + perFileIgnores.map { $0.pattern + ":" + $0.rules.joined(separator: ",") }.joined(separator: ";"))
         parts.append("effects=" + effects.map { "\($0.name):\($0.effect):\($0.argument.map(String.init) ?? "-")" }.joined(separator: ";"))
         parts.append("registrars=" + foreignThreadRegistrars.joined(separator: ","))
+        parts.append("hosts=" + hostEntryPoints.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","))
         parts.append("severity=" + severity.sorted { $0.key < $1.key }.map { "\($0.key):\($0.value)" }.joined(separator: ","))
         return parts.joined(separator: "\n")
     }

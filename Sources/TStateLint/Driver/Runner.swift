@@ -218,11 +218,13 @@ public struct Runner {
             let keys = AnalysisMemoStore.functionKeys(program, unitChecksums: unitChecksums)
             let withFunctions = Set(program.origins.map(\.unit)).sorted().compactMap { unitChecksums[$0] }
             programAnalysis = ProgramAnalysis(program: program, model: model, foreignThreadRegistrars: registrars,
+                                              hostEntryPoints: configuration.hostEntryPoints,
                                               memoKeys: keys, storedMemo: memoStore.load(withFunctions))
             programAnalysis.run()
             memoStore.save(programAnalysis, program: program, unitChecksums: unitChecksums)
         } else {
-            programAnalysis = ProgramAnalysis(program: program, model: model, foreignThreadRegistrars: registrars)
+            programAnalysis = ProgramAnalysis(program: program, model: model, foreignThreadRegistrars: registrars,
+                                              hostEntryPoints: configuration.hostEntryPoints)
             programAnalysis.run()
         }
         statistics.explorations = programAnalysis.explorations

@@ -416,12 +416,25 @@ final class FunctionLowering {
         try emit(.macro(name: expansion.name), at: expansion.location)
     }
 
+    /// `Type.tp_repr = (reprfunc)f;`, `def->ml_meth = f;`: a field of one of Python's slot or
+    /// table structures is given a function, which Python then calls.
+    private func recordSlotAssignment(_ target: CXCursor, function name: String, usr: String) {
+        let member = tree.stripped(target)
+        guard member.kind == CXCursor_MemberRefExpr else { return }
+        let record = clang_getCursorSemanticParent(member.referenced)
+        guard let kind = ModuleFactsCollector.entryKind(forTableType: record.type.spelling + " " + record.type.canonical.spelling) else { return }
+        let base = tree.children(member).first(where: { $0.isExpression }).map { tree.stripped($0).spelling } ?? ""
+        let slot = base.isEmpty ? member.spelling : "\(base).\(member.spelling)"
+        context.runtimeEntryPoints.append(EntryPoint(usr: usr, name: name, kind: kind, table: slot))
+    }
+
     private func lowerVariableDeclaration(_ declaration: CXCursor) throws {
         if declaration.storageClass == CX_SC_Static { context.localStatics.append((declaration, self.declaration.spelling)) }
         if declaration.storageClass == CX_SC_Static || declaration.storageClass == CX_SC_Extern { return }
         let variable = declareVariable(declaration, kind: .local)
         let initializer = clang_Cursor_getVarDeclInitializer(declaration)
         guard !initializer.isNull else { return }
+        if tree.stripped(initializer).kind == CXCursor_InitListExpr { context.localTables.append(declaration) }
         let value = try lowerExpression(initializer, wantValue: true)
         try emit(.assign(target: variable, value: value), at: location(declaration))
         let source = tree.stripped(initializer)
@@ -961,6 +974,7 @@ final class FunctionLowering {
         switch binaryOperator(cursor) {
         case .assign:
             let value = try lowerExpression(operands[1], wantValue: true)
+            if case .function(let name, let usr) = value { recordSlotAssignment(operands[0], function: name, usr: usr) }
             if let target = try lvalue(operands[0]) {
                 try emit(.assign(target: target, value: value), at: location(cursor))
                 return .variable(target)

@@ -31,16 +31,19 @@ struct ModuleFactsCollector {
         for (declaration, function) in context.localStatics {
             recordStorage(declaration, function: function, into: &facts, seen: &seenStorage)
         }
-        for table in tables {
-            let initializer = clang_Cursor_getVarDeclInitializer(table)
-            guard !initializer.isNull else { continue }
+        func elementType(of table: CXCursor) -> (type: CXType, kind: EntryKind?) {
             var type = table.type
             while clang_getArrayElementType(type).kind != CXType_Invalid {
                 type = clang_getArrayElementType(type)
             }
             let typeName = type.spelling + " " + type.canonical.spelling
             if kindByTableType[typeName] == nil { kindByTableType[typeName] = .some(Self.entryKind(forTableType: typeName)) }
-            let kind = kindByTableType[typeName]!
+            return (type, kindByTableType[typeName]!)
+        }
+        for table in tables {
+            let initializer = clang_Cursor_getVarDeclInitializer(table)
+            guard !initializer.isNull else { continue }
+            let (type, kind) = elementType(of: table)
             let tableName = table.spelling
             let tableUSR = table.usr
             for reference in functionReferences(in: initializer) {
@@ -59,6 +62,21 @@ struct ModuleFactsCollector {
                     facts.entryPoints.append(EntryPoint(usr: usr, name: name, kind: kind, table: tableName))
                 }
             }
+        }
+        // Tables inside functions (a `PyType_Slot` array handed to PyType_FromSpec) name
+        // functions Python calls too.
+        for table in context.localStatics.map(\.0) + context.localTables {
+            let initializer = clang_Cursor_getVarDeclInitializer(table)
+            guard !initializer.isNull, let kind = elementType(of: table).kind else { continue }
+            for reference in functionReferences(in: initializer) where reference.referenced.kind == CXCursor_FunctionDecl {
+                let function = reference.referenced
+                if entryPointUSRs.insert(function.usr).inserted {
+                    facts.entryPoints.append(EntryPoint(usr: function.usr, name: function.spelling, kind: kind, table: table.spelling))
+                }
+            }
+        }
+        for entry in context.runtimeEntryPoints where entryPointUSRs.insert(entry.usr).inserted {
+            facts.entryPoints.append(entry)
         }
     }
 

@@ -84,6 +84,11 @@ final class UnitContext {
     var modelledMacroIndexByFile: [String: MacroIndex] = [:]
     /// `static` locals met while lowering, with their function's name.
     var localStatics: [(CXCursor, String)] = []
+    /// Functions stored into a Python slot or table field by code (`Type.tp_repr = f;`, a
+    /// local `PyType_Slot slots[] = {...}`): Python calls them, as it calls those in static tables.
+    var runtimeEntryPoints: [EntryPoint] = []
+    /// Locals with a brace initializer (a `PyType_Slot` array built on the stack).
+    var localTables: [CXCursor] = []
 
     /// Locations in the main file read without asking libclang (see MainFileLocations).
     private var mainFile: MainFileLocations?

@@ -47,6 +47,10 @@ public enum Effect: String, Codable, Sendable, CaseIterable {
     /// Starts a thread running the function passed as argument `arg` (pthread_create): that
     /// function is entered with no thread state attached.
     case threadStart = "thread-start"
+    /// Stores the project functions it is given on the library object passed as argument
+    /// `arg` (curl_easy_setopt, sqlite3_busy_handler): the library may call them during any
+    /// later call on that object.
+    case storesCallback = "stores-callback"
     /// A C call that can wait indefinitely (sleep, read, a lock wait): TS205 while attached.
     case blocking
     /// PyStatus_Exception(status): true when the status is an error or an exit.
