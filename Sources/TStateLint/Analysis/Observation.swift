@@ -40,6 +40,10 @@ public enum ObjectUse: Hashable, Sendable {
 
 public enum CallSiteAttachment: Hashable, Sendable {
     case attached, detached, unknown
+
+    init(_ state: AbstractState) {
+        self = state.isDefinitelyAttached ? .attached : state.isDefinitelyDetached ? .detached : .unknown
+    }
 }
 
 /// A project function handed to a function the program does not define (a C library's
@@ -140,6 +144,12 @@ public struct FunctionAnalysis: Sendable {
     public var isForeignThread = false
     public var isHostEntry = false
     public var inferredHost = false
+
+    /// "`f` is <why it is entered so>", to open the trace of a finding whose path starts from
+    /// an inferred or declared context.
+    public var entryStep: TraceStep? {
+        entryDescription.map { TraceStep(location: function.location, message: "`\(function.name)` is \($0)") }
+    }
 
     /// Python (or the thread that started it, or the host) needs the thread state back as it was.
     public var mustExitAsEntered: Bool { isPythonEntry || isForeignThread || (isHostEntry && !inferredHost) }

@@ -109,7 +109,7 @@ final class PathExplorer {
         for block in function.blocks {
             for event in block.events {
                 if case .call(let call) = event.kind, let name = call.callee.name, let effect = model.entry(name)?.effect {
-                    if effect == .newInterpreter || effect == .newInterpreterOut { newInterpreterSites.insert(event.id) }
+                    if effect.createsInterpreter { newInterpreterSites.insert(event.id) }
                     if switchingEffects.contains(effect) { tracksObjectOrigins = tracksValues }
                 }
                 guard case .call(let call) = event.kind, let name = call.callee.name, let entry = model.entry(name),
@@ -470,9 +470,9 @@ final class PathExplorer {
         let key = "\(kind)@\(event.location.offset)"
         guard observedKeys.insert(key).inserted else { return }
         var steps = trace.appending(event.location, note).steps() + callee
-        if entryContext.assumption == .detached, !entryContext.isForeignThread, let why = entryContext.description {
+        if entryContext.assumption == .detached, !entryContext.isForeignThread, let entry = analysis.entryStep {
             // Why the path starts with no thread state: the analysis inferred it.
-            steps.insert(TraceStep(location: function.location, message: "`\(function.name)` is \(why)"), at: 0)
+            steps.insert(entry, at: 0)
         }
         analysis.observations.append(Observation(kind: kind, event: event, trace: steps))
     }

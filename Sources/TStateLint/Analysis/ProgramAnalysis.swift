@@ -108,10 +108,7 @@ public final class ProgramAnalysis: @unchecked Sendable {
             for (index, pass) in component { firstPass[index] = pass }
         }
 
-        // A function that every call in the program reaches with no thread state (as the first
-        // pass saw the calls) is analysed as entered that way: what it does without one is
-        // reported inside it, once, and its calls are not reported at the callers. Python's
-        // entry points and thread functions have their own context and keep it.
+        // What the first pass saw at the calls decides the contexts the analysis infers.
         var seenAt: [String: Set<CallSiteAttachment>] = [:]
         var firstCaller: [String: String] = [:]
         for (index, pass) in firstPass.enumerated() {
@@ -120,91 +117,7 @@ public final class ProgramAnalysis: @unchecked Sendable {
                 if firstCaller[usr] == nil { firstCaller[usr] = functions[index].name }
             }
         }
-        var contexts = functions.map(entryContext(of:))
-        // A callback handed to a library call made with no thread state may run during it
-        // with none: it is judged as entered so. (Its direct calls, if any, are judged as usual.)
-        // So does one registered on a library object when a later call on that object is made
-        // with none.
-        var detachedCallOnHandle: [String: DetachedHandleCall] = [:]
-        for key in seenAt.keys {
-            guard let call = DetachedHandleCall(key: key) else { continue }
-            if let known = detachedCallOnHandle[call.handle], known.location <= call.location { continue }
-            detachedCallOnHandle[call.handle] = call
-        }
-        var detachedCallback: [String: (location: SourceLocation, why: String)] = [:]
-        for (key, seen) in seenAt {
-            guard let site = CallbackSite(key: key) else { continue }
-            let why: String
-            var location = site.location
-            if let handle = site.handle {
-                guard let call = detachedCallOnHandle[handle], call.location != site.location else { continue }
-                location = call.location
-                why = "registered with `\(site.registrar)()` at \(site.location.file):\(site.location.line); `\(call.callee)()`, "
-                    + "called on the same object at \(call.location.file):\(call.location.line) with no thread state attached, may call it"
-            } else {
-                guard seen.contains(.detached) else { continue }
-                why = "handed to `\(site.registrar)()` at \(site.location.file):\(site.location.line), which is called with no thread state attached and may call it then"
-            }
-            if let known = detachedCallback[site.callback], known.location <= location { continue }
-            detachedCallback[site.callback] = (location, why)
-        }
-        for (index, function) in functions.enumerated() where contexts[index].assumption == .unknown {
-            guard let callback = detachedCallback[function.usr] else { continue }
-            contexts[index] = EntryContext(assumption: .detached, isPythonEntry: false, description: callback.why)
-        }
-        for (index, function) in functions.enumerated() where contexts[index].assumption == .unknown {
-            guard seenAt[function.usr] == [.detached] else { continue }
-            let caller = firstCaller[function.usr] ?? "its callers"
-            contexts[index] = EntryContext(assumption: .detached, isPythonEntry: false,
-                                           description: "only called with no thread state attached (from `\(caller)`)")
-            lock.lock()
-            enteredDetached[function.usr] = caller
-            lock.unlock()
-        }
-
-        // A function that attaches a thread state from its entry state on some path, and does
-        // not test which one it has, is entered with none: its other paths are judged so too.
-        for (index, function) in functions.enumerated() where contexts[index].assumption == .unknown {
-            guard let witness = summary(forUSR: function.usr)?.enteredDetachedWitness else { continue }
-            contexts[index] = EntryContext(assumption: .detached, isPythonEntry: false,
-                                           description: "entered with no thread state attached: it attaches one at line \(witness.location.line)")
-        }
-
-        // Host entry points: declared, or inferred for a function that nothing in the program
-        // calls or takes the address of, that Python does not know, and that creates a
-        // sub-interpreter (a plug-in's init hook): it must give its caller back the thread
-        // state it had, not leave the sub-interpreter's attached.
-        var referenced = Set(program.units.flatMap(\.facts.staticReferences).map(\.usr))
-        for function in functions {
-            for block in function.blocks {
-                for event in block.events {
-                    switch event.kind {
-                    case .call(let call):
-                        for case .function(_, let usr) in call.arguments { referenced.insert(usr) }
-                    case .assign(_, .function(_, let usr)), .escape(.function(_, let usr)):
-                        referenced.insert(usr)
-                    default:
-                        break
-                    }
-                }
-            }
-        }
-        for (index, function) in functions.enumerated() where !contexts[index].isPythonEntry && !contexts[index].isForeignThread {
-            if let declared = hostEntryPoints[function.name] {
-                var context = EntryContext(assumption: declared, isPythonEntry: false,
-                                           description: "a host entry point (`host-entry-points` in the configuration)")
-                context.isHostEntry = true
-                contexts[index] = context
-                continue
-            }
-            guard !function.isStatic, contexts[index].assumption == .unknown, seenAt[function.usr] == nil,
-                  !referenced.contains(function.usr), createsInterpreter(function) else { continue }
-            var context = EntryContext(assumption: .unknown, isPythonEntry: false,
-                                       description: "called by the host program: nothing in the program calls it and Python does not know it")
-            context.isHostEntry = true
-            context.inferredHost = true
-            contexts[index] = context
-        }
+        let contexts = inferContexts(seenAt: seenAt, firstCaller: firstCaller)
 
         // Each function in its entry context (callers of those now entered detached again),
         // then checked.
@@ -271,15 +184,6 @@ public final class ProgramAnalysis: @unchecked Sendable {
         reusedExplorations = counts.reused.current
     }
 
-    private func createsInterpreter(_ function: Function) -> Bool {
-        function.blocks.contains { block in
-            block.events.contains { event in
-                guard case .call(let call) = event.kind, let name = call.callee.name, let effect = model.entry(name)?.effect else { return false }
-                return effect == .newInterpreter || effect == .newInterpreterOut
-            }
-        }
-    }
-
     private func memoKey(_ index: Int, context: EntryContext) -> String? {
         guard let key = memoKeys?[index] else { return nil }
         return key + "|" + context.memoKey
@@ -294,6 +198,13 @@ public final class ProgramAnalysis: @unchecked Sendable {
             case .enteredDetached(let usr, let answer): return isAnalysedAsEnteredDetached(usr) == answer
             }
         }
+    }
+
+    /// Calls to it are reported inside it (it is analysed as entered detached), not at its callers.
+    func markEnteredDetached(_ usr: String, caller: String) {
+        lock.lock()
+        enteredDetached[usr] = caller
+        lock.unlock()
     }
 
     func entryContext(of function: Function) -> EntryContext {

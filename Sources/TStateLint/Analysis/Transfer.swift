@@ -129,8 +129,7 @@ extension PathExplorer {
         }
         let entry = model.entry(name)
         if entry == nil, origin == .other, let summary = summaries?.summary(forUSR: usr) {
-            let seen: CallSiteAttachment = state.isDefinitelyAttached ? .attached : state.isDefinitelyDetached ? .detached : .unknown
-            analysis.callSiteAttachments[usr, default: []].insert(seen)
+            analysis.callSiteAttachments[usr, default: []].insert(CallSiteAttachment(state))
             return applySummary(summary, name: name, call: call, event, state, trace)
         }
         let requirement = model.requirement(forCall: name, origin: origin)
@@ -183,11 +182,7 @@ extension PathExplorer {
     /// detached may run them too. Which calls keep a callback is the library's to say (OpenLDAP's
     /// ldap_sasl_interactive_bind_s takes one for the call alone), so only the model's do.
     private func noteLibraryCall(_ call: Call, name: String, registeredOn handleIndex: Int?, _ event: Event, _ state: AbstractState) {
-        let seen: CallSiteAttachment = state.isDefinitelyAttached ? .attached : state.isDefinitelyDetached ? .detached : .unknown
-        let handles = call.arguments.compactMap { argument -> String? in
-            guard case .variable(let variable) = argument else { return nil }
-            return handleKey(variable)
-        }
+        let seen = CallSiteAttachment(state)
         var registeredOn: String?
         if let handleIndex, call.arguments.indices.contains(handleIndex), case .variable(let variable) = call.arguments[handleIndex] {
             registeredOn = handleKey(variable)
@@ -200,7 +195,8 @@ extension PathExplorer {
             }
         }
         guard seen == .detached else { return }
-        for handle in handles {
+        for case .variable(let variable) in call.arguments {
+            guard let handle = handleKey(variable) else { continue }
             analysis.callSiteAttachments[DetachedHandleCall(handle: handle, callee: name, location: event.location).key, default: []].insert(seen)
         }
     }

@@ -22,7 +22,7 @@ struct CheckContext {
     func isNewInterpreter(_ id: ThreadStateID) -> Bool {
         guard case .created(let site) = id, let event = analysis.event(PathExplorer.eventOfSite(site)), case .call(let call) = event.kind,
               let name = call.callee.name, let effect = model.entry(name)?.effect else { return false }
-        return effect == .newInterpreter || effect == .newInterpreterOut
+        return effect.createsInterpreter
     }
 
     /// A lock acquired through the PyThread API (no owner: any thread may release it), not a PyMutex.

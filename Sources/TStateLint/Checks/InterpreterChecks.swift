@@ -54,9 +54,7 @@ enum InterpreterChecks: CheckFamily {
                 message = "\(context.exitPhrase(exit).capitalizedFirst) with a different thread state attached\(cause) than at entry"
             }
             var trace = exit.trace
-            if context.analysis.isHostEntry, let why = context.analysis.entryDescription {
-                trace.insert(TraceStep(location: context.function.location, message: "`\(context.function.name)` is \(why)"), at: 0)
-            }
+            if context.analysis.isHostEntry, let entry = context.analysis.entryStep { trace.insert(entry, at: 0) }
             sink.report("TS301", at: exit.location, message, trace: trace)
         }
     }

@@ -60,6 +60,10 @@ public enum Effect: String, Codable, Sendable, CaseIterable {
     case needsThreadState = "needs-thread-state"
     /// User-declared: the function needs no thread state.
     case noThreadStateNeeded = "no-thread-state-needed"
+
+    /// Py_NewInterpreter and Py_NewInterpreterFromConfig: the thread state they attach is a new
+    /// interpreter's.
+    public var createsInterpreter: Bool { self == .newInterpreter || self == .newInterpreterOut }
 }
 
 public struct APIEntry: Codable, Sendable, Hashable {
