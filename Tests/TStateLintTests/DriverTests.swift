@@ -373,6 +373,41 @@ import Testing
         #expect(damaged.diagnostics == cold.diagnostics)
     }
 
+    @Test func aFunctionThatAttachesIsEnteredDetachedAlsoFromStoredExplorations() throws {
+        let root = try Self.directory()
+        try Self.write("""
+        #include <Python.h>
+        PyThreadState *saved;
+        int quiet;
+        int on_event(PyObject *o)
+        {
+            if (quiet)
+                return PyObject_IsTrue(o);
+            PyEval_RestoreThread(saved);
+            Py_DECREF(o);
+            saved = PyEval_SaveThread();
+            return 0;
+        }
+        """, to: root + "/src/callback.c")
+        let other = "#include <Python.h>\nstatic PyObject *other(PyObject *s, PyObject *a) { Py_RETURN_NONE; }\n"
+            + "static PyMethodDef methods[] = {{\"other\", other, METH_O, NULL}, {NULL, NULL, 0, NULL}};\n"
+        try Self.write(other, to: root + "/src/other.c")
+        let cache = root + "/cache"
+        func cached() throws -> RunResult { try Self.run(root, ["src"]) { $0.cacheDirectory = cache } }
+
+        // `on_event` attaches from its entry state at line 8: the path that does not is entered
+        // with none too.
+        let cold = try cached()
+        #expect(Self.findings(cold) == ["src/callback.c:7:TS201"])
+
+        // Its exploration is stored; the reason it is entered detached must be stored with it.
+        try Self.write(other + "/* edited */\n", to: root + "/src/other.c")
+        try FileManager.default.removeItem(atPath: cache + "/runs")
+        let warm = try cached()
+        #expect(warm.statistics.reusedExplorations > 0)
+        #expect(warm.diagnostics == cold.diagnostics)
+    }
+
     @Test func aFunctionDefinedInSeveralFilesIsLinkedToTheNearestDefinition() throws {
         let root = try Self.directory()
         let helper = """

@@ -139,6 +139,8 @@ public struct AbstractState: Hashable, Sendable {
         var objectOrigins: [VarID: ObjectOrigin] = [:]
         var endedInterpreterAt: EventID?
         var reportedUseWhileDetached = false
+        var parametersAssigned: Set<VarID> = []
+        var entryValueFacts: [VarID: AbstractValue] = [:]
     }
 
     /// Copy-on-write storage of the rare fields; its hash is worked out once.
@@ -251,6 +253,17 @@ public struct AbstractState: Hashable, Sendable {
 
     /// This path reported a use of the C-API with no thread state and has not attached one
     /// since: the uses that follow are the same mistake, not new ones.
+    /// Parameters this path has written (for those the body writes at all).
+    public var parametersAssigned: Set<VarID> {
+        get { rare.fields.parametersAssigned }
+        _modify { yield &rareForWriting.fields.parametersAssigned }
+    }
+    /// What this path found out about such parameters before it wrote them: the value the
+    /// caller passed.
+    public var entryValueFacts: [VarID: AbstractValue] {
+        get { rare.fields.entryValueFacts }
+        _modify { yield &rareForWriting.fields.entryValueFacts }
+    }
     public var reportedUseWhileDetached: Bool {
         get { rare.fields.reportedUseWhileDetached }
         _modify { yield &rareForWriting.fields.reportedUseWhileDetached }

@@ -21,6 +21,9 @@ public struct MemoEntry: Sendable {
     public var component: String?
     /// The exploration's `FunctionAnalysis.boundReached`.
     public var boundReached: String? = nil
+    /// The summary's `enteredDetachedWitness`, kept beside it so that inferring contexts
+    /// does not decode every stored summary.
+    public var enteredDetachedWitness: TraceStep? = nil
 }
 
 public enum MemoQuery: Hashable, Sendable {

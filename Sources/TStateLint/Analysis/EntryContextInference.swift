@@ -3,8 +3,10 @@
 /// functions that attach from their entry state, host entry points.
 extension ProgramAnalysis {
     /// `seenAt`: per callee (and per callback site, see `CallbackSite`), the attachments the
-    /// first pass saw at its calls; `firstCaller`: a caller of each, to name in traces.
-    func inferContexts(seenAt: [String: Set<CallSiteAttachment>], firstCaller: [String: String]) -> [EntryContext] {
+    /// first pass saw at its calls; `firstCaller`: a caller of each, to name in traces;
+    /// `attachWitness`: the summaries' `enteredDetachedWitness`.
+    func inferContexts(seenAt: [String: Set<CallSiteAttachment>], firstCaller: [String: String],
+                       attachWitness: [String: TraceStep]) -> [EntryContext] {
         let functions = graph.functions
         var contexts = functions.map(entryContext(of:))
         // A callback handed to a library call made with no thread state may run during it
@@ -53,7 +55,7 @@ extension ProgramAnalysis {
         // A function that attaches a thread state from its entry state on some path, and does
         // not test which one it has, is entered with none: its other paths are judged so too.
         for (index, function) in functions.enumerated() where contexts[index].assumption == .unknown {
-            guard let witness = summary(forUSR: function.usr)?.enteredDetachedWitness else { continue }
+            guard let witness = attachWitness[function.usr] else { continue }
             contexts[index] = EntryContext(assumption: .detached, isPythonEntry: false,
                                            description: "entered with no thread state attached: it attaches one at line \(witness.location.line)")
         }
@@ -62,8 +64,35 @@ extension ProgramAnalysis {
         // calls or takes the address of, that Python does not know, and that creates a
         // sub-interpreter (a plug-in's init hook): it must give its caller back the thread
         // state it had, not leave the sub-interpreter's attached.
+        var hostCandidates: [Int] = []
+        for (index, function) in functions.enumerated() where !contexts[index].isPythonEntry && !contexts[index].isForeignThread {
+            if let declared = hostEntryPoints[function.name] {
+                var context = EntryContext(assumption: declared, isPythonEntry: false,
+                                           description: "a host entry point (`host-entry-points` in the configuration)")
+                context.isHostEntry = true
+                contexts[index] = context
+                continue
+            }
+            if !function.isStatic, contexts[index].assumption == .unknown, seenAt[function.usr] == nil, createsInterpreter(function) {
+                hostCandidates.append(index)
+            }
+        }
+        let referenced = hostCandidates.isEmpty ? [] : referencedFunctions()
+        for index in hostCandidates where !referenced.contains(functions[index].usr) {
+            var context = EntryContext(assumption: .unknown, isPythonEntry: false,
+                                       description: "called by the host program: nothing in the program calls it and Python does not know it")
+            context.isHostEntry = true
+            context.inferredHost = true
+            contexts[index] = context
+        }
+
+        return contexts
+    }
+
+    /// Functions whose address the program takes anywhere.
+    private func referencedFunctions() -> Set<String> {
         var referenced = Set(program.units.flatMap(\.facts.staticReferences).map(\.usr))
-        for function in functions {
+        for function in graph.functions {
             for block in function.blocks {
                 for event in block.events {
                     switch event.kind {
@@ -77,24 +106,7 @@ extension ProgramAnalysis {
                 }
             }
         }
-        for (index, function) in functions.enumerated() where !contexts[index].isPythonEntry && !contexts[index].isForeignThread {
-            if let declared = hostEntryPoints[function.name] {
-                var context = EntryContext(assumption: declared, isPythonEntry: false,
-                                           description: "a host entry point (`host-entry-points` in the configuration)")
-                context.isHostEntry = true
-                contexts[index] = context
-                continue
-            }
-            guard !function.isStatic, contexts[index].assumption == .unknown, seenAt[function.usr] == nil,
-                  !referenced.contains(function.usr), createsInterpreter(function) else { continue }
-            var context = EntryContext(assumption: .unknown, isPythonEntry: false,
-                                       description: "called by the host program: nothing in the program calls it and Python does not know it")
-            context.isHostEntry = true
-            context.inferredHost = true
-            contexts[index] = context
-        }
-
-        return contexts
+        return referenced
     }
 
     func createsInterpreter(_ function: Function) -> Bool {

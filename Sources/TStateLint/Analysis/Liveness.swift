@@ -17,13 +17,13 @@ final class Liveness {
         // they become the conditions of the summary's ways out (`emit(msg, 1)` takes the path
         // that attaches).
         for block in function.blocks {
-            let tested: VarID?
+            let tested: [VarID]
             switch block.terminator {
-            case .branch(let condition, _, _): tested = condition.variable
-            case .switchOn(.variable(let variable), _, _): tested = variable
-            default: tested = nil
+            case .branch(let condition, _, _): tested = condition.testedVariables
+            case .switchOn(.variable(let variable), _, _): tested = [variable]
+            default: tested = []
             }
-            if let tested, function.variables[tested].kind.isParameter { alwaysLive.insert(tested) }
+            for variable in tested where function.variables[variable].kind.isParameter { alwaysLive.insert(variable) }
         }
         var uses = [BitSet](repeating: BitSet(capacity: variableCount), count: blockCount)
         var definitions = uses
@@ -55,7 +55,7 @@ final class Liveness {
             }
             switch block.terminator {
             case .branch(let condition, _, _):
-                if let v = condition.variable { read(.variable(v), index) }
+                for variable in condition.testedVariables { read(.variable(variable), index) }
             case .switchOn(let subject, _, _):
                 read(subject, index)
             case .returns(let value):

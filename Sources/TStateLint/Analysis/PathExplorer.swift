@@ -63,6 +63,9 @@ final class PathExplorer {
     private var roots: [VarID] = []
     /// Variables holding lock handles: allocated once, never clobbered by calls.
     private var lockHandles = Set<VarID>()
+    /// Parameters the body assigns (and never hands out the address of) and a branch tests: a
+    /// path records what it learns of their entry value before it writes them.
+    private(set) var reassignedParameters = Set<VarID>()
     /// False for a function with no event that changes the thread state, a GIL token, a lock
     /// or a critical section: no value can correlate anything, so none is tracked and its
     /// paths collapse (a regex engine's state machine is explored in linear time).
@@ -72,8 +75,12 @@ final class PathExplorer {
     /// The function switches interpreters: the interpreter each Python object came from is tracked.
     private(set) var tracksObjectOrigins = false
 
+    /// Flag parameters whose values are tracked even where no other value is (see
+    /// `testedFlagParameters`).
+    private(set) var flagParameters = Set<VarID>()
+
     init(function: Function, model: APIModel, entryContext: EntryContext, limits: ExplorationLimits = ExplorationLimits(),
-         summaries: SummaryProvider? = nil) {
+         summaries: SummaryProvider? = nil, tracksFlags: Bool = false) {
         self.function = function
         self.model = model
         self.entryContext = entryContext
@@ -91,6 +98,7 @@ final class PathExplorer {
         }
         isMemoryVariable = function.variables.map(\.kind.isMemory)
         tracksValues = PathExplorer.hasStatefulEvents(function, model: model, summaries: summaries)
+        if tracksFlags && !tracksValues { flagParameters = PathExplorer.testedFlagParameters(function) }
         for id in function.variables.indices {
             let variable = function.variables[id]
             let path: MemoryPath
@@ -104,6 +112,29 @@ final class PathExplorer {
             pathOfVariable.append(path)
             if variableOfPath[path] == nil { variableOfPath[path] = id }
         }
+        var addressTaken = Set<VarID>()
+        for block in function.blocks {
+            for event in block.events {
+                switch event.kind {
+                case .assign(let target, let value):
+                    if function.variables[target].kind.isParameter { reassignedParameters.insert(target) }
+                    if case .address(let variable) = value { addressTaken.insert(variable) }
+                case .call(let call):
+                    for case .address(let variable) in call.arguments { addressTaken.insert(variable) }
+                case .escape(.address(let variable)):
+                    addressTaken.insert(variable)
+                default:
+                    break
+                }
+            }
+        }
+        reassignedParameters.subtract(addressTaken)
+        // Only those a branch tests: what a path learns of the others is never asked.
+        let tested = Set(function.blocks.flatMap { block -> [VarID] in
+            if case .branch(let condition, _, _) = block.terminator { return condition.testedVariables }
+            return []
+        })
+        reassignedParameters.formIntersection(tested)
         let lockEffects: Set<Effect> = [.mutexLock, .mutexUnlock, .lockAcquire, .lockAcquireTimed, .lockRelease]
         let switchingEffects: Set<Effect> = [.newInterpreter, .newInterpreterOut, .swap, .attach, .endInterpreter]
         for block in function.blocks {
@@ -160,6 +191,16 @@ final class PathExplorer {
             visit(block: block, state: state, trace: trace)
         }
         analysis.statesExplored = visits
+        if !tracksValues, flagParameters.isEmpty, analysis.isComplete,
+           analysis.exits.contains(where: { $0.state.entry == .attached }), analysis.exits.contains(where: { $0.state.entry != .attached }),
+           !PathExplorer.testedFlagParameters(function).isEmpty {
+            // Some paths need a thread state and others do not, and a flag parameter may be
+            // what tells them apart (`if (decref) Py_DECREF(...)`): explored again with the
+            // flags' values, so that the summary's ways out say for which. Not from the start:
+            // a function testing many flags and needing nothing has as many paths as flag values.
+            return PathExplorer(function: function, model: model, entryContext: entryContext, limits: limits,
+                                summaries: summaries, tracksFlags: true).run()
+        }
         return analysis
     }
 
@@ -212,6 +253,32 @@ final class PathExplorer {
         merged.conditionFacts = merged.conditionFacts.filter { state.conditionFacts[$0.key] == $0.value }
         mergedByCore[block][core] = merged
         return merged
+    }
+
+    /// Flag parameters (`int decref`) tested by a branch or a switch and never assigned: what
+    /// a path needs may depend on them, and the summary's ways out say for which values.
+    static func testedFlagParameters(_ function: Function) -> Set<VarID> {
+        var flags = Set<VarID>()
+        for block in function.blocks {
+            let tested: VarID?
+            switch block.terminator {
+            case .branch(let condition, _, _): tested = condition.variable
+            case .switchOn(.variable(let variable), _, _): tested = variable
+            default: tested = nil
+            }
+            if let tested, function.variables[tested].kind.isParameter, function.variables[tested].type == .integer { flags.insert(tested) }
+        }
+        guard !flags.isEmpty else { return flags }
+        for block in function.blocks {
+            for event in block.events {
+                switch event.kind {
+                case .assign(let target, _): flags.remove(target)
+                case .call(let call): for case .address(let variable) in call.arguments { flags.remove(variable) }
+                default: break
+                }
+            }
+        }
+        return flags
     }
 
     static func hasStatefulEvents(_ function: Function, model: APIModel, summaries: SummaryProvider?) -> Bool {
@@ -322,7 +389,7 @@ final class PathExplorer {
             }
             // A case reached by one value alone: the subject holds that value there.
             var onlyValue: [BlockID: Int64?] = [:]
-            if tracksValues, !state.isSilenced, case .variable = subject {
+            if tracksValues || subject.variable.map(flagParameters.contains) == true, !state.isSilenced, case .variable = subject {
                 for switchCase in cases {
                     onlyValue[switchCase.target] = onlyValue[switchCase.target] == nil ? .some(switchCase.value) : .some(nil)
                 }
@@ -375,6 +442,11 @@ final class PathExplorer {
         case .nonZero: value = isPointer ? "NULL" : "zero"; negated = true
         case .equals(let constant): value = String(constant)
         case .notEquals(let constant): value = String(constant); negated = true
+        case .sameAs(let other), .differentFrom(let other):
+            let otherName = function.variables[other].name
+            guard !info.name.isEmpty, !otherName.isEmpty else { return taken ? "taking the true branch" : "taking the false branch" }
+            if case .sameAs = comparison { return "assuming `\(info.name)` and `\(otherName)` are the same thread state" }
+            return "assuming `\(info.name)` and `\(otherName)` are different thread states"
         }
         if info.name.isEmpty { return taken ? "taking the true branch" : "taking the false branch" }
         if info.kind == .temporary {
@@ -418,7 +490,7 @@ final class PathExplorer {
     }
 
     func refine(_ state: AbstractState, _ condition: Condition, taken: Bool) -> AbstractState? {
-        guard !state.isSilenced, tracksValues else { return state }
+        guard !state.isSilenced, tracksValues || condition.variable.map(flagParameters.contains) == true else { return state }
         if let key = condition.key {
             if let known = state.conditionFacts[key] { return known == taken ? state : nil }
             var state = state
@@ -426,16 +498,29 @@ final class PathExplorer {
             return state
         }
         guard let variable = condition.variable else { return state }
+        guard var refined = refineVariable(state, variable, condition, taken: taken) else { return nil }
+        for tested in condition.testedVariables where reassignedParameters.contains(tested) && !refined.parametersAssigned.contains(tested) {
+            if let value = refined.value(tested), refined.entryValueFacts[tested] != value { refined.entryValueFacts[tested] = value }
+        }
+        return refined
+    }
+
+    private func refineVariable(_ state: AbstractState, _ variable: VarID, _ condition: Condition, taken: Bool) -> AbstractState? {
         let comparison = taken ? condition.comparison : condition.comparison.negated
         var state = state
+        switch comparison {
+        case .sameAs(let other): return refineSame(state, variable, other, same: true)
+        case .differentFrom(let other): return refineSame(state, variable, other, same: false)
+        default: break
+        }
         switch value(of: .variable(variable), in: state) {
         case .integer(let value)?:
-            return comparison.holds(for: value) ? state : nil
+            return comparison.holds(for: value) == true ? state : nil
         case .nonZero?, .threadState(.created)?, .threadState(.opaque)?:
             switch comparison {
             case .zero: return nil
             case .equals(let value): if value == 0 { return nil }; state.set(variable, .integer(value)); return state
-            case .nonZero, .notEquals: return state
+            case .nonZero, .notEquals, .sameAs, .differentFrom: return state
             }
         case .threadState(.entry)?:
             guard state.entry == .unknown else { return comparison == .zero ? nil : state }
@@ -443,7 +528,7 @@ final class PathExplorer {
             switch comparison {
             case .zero: state.assumeEntry(.detached)
             case .nonZero: state.assumeEntry(.attached)
-            case .equals, .notEquals: break
+            case .equals, .notEquals, .sameAs, .differentFrom: break
             }
             return state
         case .threadState(.initial)?, .threadState(.initialMemory)?:
@@ -456,9 +541,64 @@ final class PathExplorer {
             case .zero: state.set(variable, .integer(0))
             case .nonZero: state.set(variable, .nonZero)
             case .equals(let value): state.set(variable, .integer(value))
-            case .notEquals: break
+            case .notEquals, .sameAs, .differentFrom: break
             }
             return state
+        }
+    }
+
+    /// Two thread-state variables compared. Equal: each takes the other's value where one is
+    /// known (a parameter equal to the attached thread state becomes it, which the summary
+    /// turns into a condition on the call). Different: impossible when both hold one value.
+    private func refineSame(_ state: AbstractState, _ first: VarID, _ second: VarID, same: Bool) -> AbstractState? {
+        let a = value(of: .variable(first), in: state), b = value(of: .variable(second), in: state)
+        guard same else {
+            // `.nonZero` twice is two unknown pointers, not one.
+            switch (a, b) {
+            case (.threadState(let x)?, .threadState(let y)?): return x == y ? nil : state
+            case (.integer(let x)?, .integer(let y)?): return x == y ? nil : state
+            default: return state
+            }
+        }
+        switch (a, b) {
+        case (let known?, let other?):
+            if known == other { return state }
+            if Self.distinctThreadStates(known, other) { return nil }
+            // What a place held at entry is less known than the other: it becomes that.
+            var state = state
+            if Self.isHeldAtEntry(other) && !Self.isHeldAtEntry(known) {
+                state.set(second, known)
+            } else if Self.isHeldAtEntry(known) && !Self.isHeldAtEntry(other) {
+                state.set(first, other)
+            }
+            return state
+        case (let known?, nil):
+            var state = state
+            state.set(second, known)
+            return state
+        case (nil, let known?):
+            var state = state
+            state.set(first, known)
+            return state
+        case (nil, nil):
+            return state
+        }
+    }
+
+    /// Values that cannot be one thread state: one created on this path and any other, or two
+    /// different constants.
+    static func distinctThreadStates(_ a: AbstractValue, _ b: AbstractValue) -> Bool {
+        switch (a, b) {
+        case (.threadState(.created), .threadState), (.threadState, .threadState(.created)): return true
+        case (.integer(let x), .integer(let y)): return x != y
+        default: return false
+        }
+    }
+
+    static func isHeldAtEntry(_ value: AbstractValue) -> Bool {
+        switch value {
+        case .threadState(.initial), .threadState(.initialMemory), .threadState(.opaque): return true
+        default: return false
         }
     }
 

@@ -92,6 +92,7 @@ public final class ProgramAnalysis: @unchecked Sendable {
     private struct FirstPass {
         var analysis: FunctionAnalysis?
         var callSiteAttachments: [String: Set<CallSiteAttachment>]
+        var enteredDetachedWitness: TraceStep?
         var memo: MemoEntry?
         var isNew: Bool
     }
@@ -111,13 +112,15 @@ public final class ProgramAnalysis: @unchecked Sendable {
         // What the first pass saw at the calls decides the contexts the analysis infers.
         var seenAt: [String: Set<CallSiteAttachment>] = [:]
         var firstCaller: [String: String] = [:]
+        var attachWitness: [String: TraceStep] = [:]
         for (index, pass) in firstPass.enumerated() {
-            for (usr, seen) in pass!.callSiteAttachments.sorted(by: { $0.key < $1.key }) {
+            if let witness = pass!.enteredDetachedWitness { attachWitness[functions[index].usr] = witness }
+            for (usr, seen) in pass!.callSiteAttachments {
                 seenAt[usr, default: []].formUnion(seen)
                 if firstCaller[usr] == nil { firstCaller[usr] = functions[index].name }
             }
         }
-        let contexts = inferContexts(seenAt: seenAt, firstCaller: firstCaller)
+        let contexts = inferContexts(seenAt: seenAt, firstCaller: firstCaller, attachWitness: attachWitness)
 
         // Each function in its entry context (callers of those now entered detached again),
         // then checked.
@@ -248,7 +251,8 @@ public final class ProgramAnalysis: @unchecked Sendable {
                entries.allSatisfy({ $0.summary != nil && $0.summaryDigest != nil && $0.component == componentKey && stillHolds($0.queries) }) {
                 return zip(component, entries).map { index, entry in
                     installStored(entry.summary!, usr: graph.functions[index].usr, digest: entry.summaryDigest!)
-                    return (index, FirstPass(analysis: nil, callSiteAttachments: entry.callSiteAttachments.mapValues(Set.init), memo: entry, isNew: false))
+                    return (index, FirstPass(analysis: nil, callSiteAttachments: entry.callSiteAttachments.mapValues(Set.init),
+                                             enteredDetachedWitness: entry.enteredDetachedWitness, memo: entry, isNew: false))
                 }
             }
         }
@@ -286,10 +290,12 @@ public final class ProgramAnalysis: @unchecked Sendable {
                     }
                     entry = MemoEntry(queries: queries, summary: coded.data, summaryDigest: coded.digest,
                                       callSiteAttachments: analysis.callSiteAttachments.mapValues { $0.sorted { "\($0)" < "\($1)" } },
-                                      diagnostics: nil, component: componentKey, boundReached: analysis.boundReached)
+                                      diagnostics: nil, component: componentKey, boundReached: analysis.boundReached,
+                                      enteredDetachedWitness: built[position].enteredDetachedWitness)
                 }
             }
-            return (component[position], FirstPass(analysis: analysis, callSiteAttachments: analysis.callSiteAttachments, memo: entry, isNew: true))
+            return (component[position], FirstPass(analysis: analysis, callSiteAttachments: analysis.callSiteAttachments,
+                                                   enteredDetachedWitness: built[position].enteredDetachedWitness, memo: entry, isNew: true))
         }
     }
 

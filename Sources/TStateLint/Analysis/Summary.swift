@@ -94,14 +94,19 @@ public struct SummaryExit: Hashable, Codable, Sendable {
         if exit.attachment == .attached(.entryThreadState) { exit.attachment = .unchanged }
         exit.returned = returned.map(withoutEntry)
         exit.stores = stores.mapValues(withoutEntry)
+        exit.parameterConditions = parameterConditions.mapValues(withoutEntry)
         return exit
     }
 
     /// Two exits that differ only in their trace are one.
-    func sameEffect(as other: SummaryExit) -> Bool {
+    func sameEffect(as other: SummaryExit, apartFromReturn: Bool = false) -> Bool {
         var a = self, b = other
         a.effectTrace = []
         b.effectTrace = []
+        if apartFromReturn {
+            a.returned = nil
+            b.returned = nil
+        }
         return a == b
     }
 }

@@ -103,8 +103,29 @@ extension PathExplorer {
         case (.integer(let expected), .integer(let actual)?): return expected == actual
         case (.integer(0), .nonZero?), (.integer(0), .threadState?): return false
         case (.nonZero, .integer(0)?): return false
+        case (.entryThreadState, .threadState(let passed)?):
+            // The callee's way out was for an argument that is the thread state attached at
+            // the call.
+            switch state.attachment {
+            case .attached(let current): return current == passed || !Self.provablyDifferent(current, passed)
+            case .detached: return false
+            case .unknown: return true
+            }
+        case (.entryThreadState, .integer(0)?): return !state.isDefinitelyAttached
         default: return true
         }
+    }
+
+    /// Two thread states a path knows apart: the one it was entered with, one created on it, one
+    /// it read from a place it names.
+    static func provablyDifferent(_ a: ThreadStateID, _ b: ThreadStateID) -> Bool {
+        func isNamed(_ id: ThreadStateID) -> Bool {
+            switch id {
+            case .entry, .created, .initial, .initialMemory: return true
+            case .opaque: return false
+            }
+        }
+        return a != b && isNamed(a) && isNamed(b)
     }
 
     func applySummary(_ summary: FunctionSummary, name: String, call: Call, _ event: Event, _ state: AbstractState, _ trace: Trace?) -> [Path] {
@@ -209,6 +230,24 @@ extension PathExplorer {
         func note(_ message: String) {
             let detail = exit.effectTrace.last.map { " (\($0.location.file):\($0.location.line))" } ?? ""
             trace = trace.appending(event.location, message + detail)
+        }
+
+        if let returned = exit.returned, let others = summary.exits,
+           others.contains(where: { $0.returned != returned && !$0.sameEffect(as: exit, apartFromReturn: true) }) {
+            // Which way out of the callee this path takes, when its ways differ in what they
+            // return and do (a test of the result, if any, says the same again).
+            let isPointer = call.result.map { [.pyObject, .threadState, .interpreterState, .pointer].contains(function.variables[$0].type) } ?? false
+            let shownValue: String?
+            switch returned {
+            case .integer(0): shownValue = isPointer ? "NULL" : "zero"
+            case .integer(let constant): shownValue = String(constant)
+            case .nonZero: shownValue = isPointer ? "not NULL" : "non-zero"
+            default: shownValue = nil
+            }
+            if let shownValue {
+                let attachesElsewhere = exit.attachment == .unchanged && others.contains { if case .attached = $0.attachment { return true } else { return false } }
+                trace = trace.appending(event.location, "assuming \(shown) returns \(shownValue)" + (attachesElsewhere ? ", the way out that attaches nothing" : ""))
+            }
         }
 
         // What the callee wrote where the caller can see it.

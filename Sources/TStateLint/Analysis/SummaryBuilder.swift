@@ -57,6 +57,16 @@ enum SummaryBuilder {
         return written.count <= 256 ? written : nil
     }
 
+    private static func merged(_ exits: [SummaryExit], keepingConditions: Bool) -> [SummaryExit] {
+        var merged: [SummaryExit] = []
+        for var exit in exits {
+            exit.returned = nil
+            if !keepingConditions { exit.parameterConditions = [:] }
+            if !merged.contains(where: { $0.sameEffect(as: exit) }) { merged.append(exit) }
+        }
+        return merged
+    }
+
     static func summarize(_ analysis: FunctionAnalysis, summaries: SummaryProvider? = nil, model: APIModel = APIModel()) -> FunctionSummary {
         let function = analysis.function
         let needsAttached = analysis.attachedRequirementWitness != nil || analysis.releasesAtEntry
@@ -123,14 +133,10 @@ enum SummaryBuilder {
             unreturned.removeLast(max(0, unreturned.count - 1))
             exits = unreturned
         }
-        if exits.count > maxExits {
-            var merged: [SummaryExit] = []
-            for var exit in exits {
-                exit.returned = nil
-                if !merged.contains(where: { $0.sameEffect(as: exit) }) { merged.append(exit) }
-            }
-            exits = merged
-        }
+        // Too many ways out: forget what they return, then what they need of the arguments
+        // (a merged way out then applies to every call).
+        if exits.count > maxExits { exits = merged(exits, keepingConditions: true) }
+        if exits.count > maxExits { exits = merged(exits, keepingConditions: false) }
         summary.exits = exits.count <= maxExits ? exits : nil
         summary.modifies = modifies(function, places: places, summaries: summaries, model: model)
         // A function that attaches thread states itself is meant to be called without one:
@@ -234,11 +240,14 @@ struct PlaceMap {
                 && !step.message.hasPrefix("reaches the end")
         }
         var conditions: [Int: SummaryValue] = [:]
-        for (variable, value) in state.values {
-            guard case .parameter(let index) = function.variables[variable].kind, !assignedParameters.contains(variable) else { continue }
+        // A parameter the body writes: what the path found out before writing it.
+        let unwritten = state.values.filter { !assignedParameters.contains($0.key) }
+        for (variable, value) in state.entryValueFacts.merging(unwritten, uniquingKeysWith: { fact, _ in fact }) {
+            guard case .parameter(let index) = function.variables[variable].kind else { continue }
             switch value {
             case .integer(let constant): conditions[index] = .integer(constant)
             case .nonZero: conditions[index] = .nonZero
+            case .threadState(.entry): conditions[index] = .entryThreadState
             default: break
             }
         }

@@ -30,6 +30,7 @@ extension PathExplorer {
                 state.setOrigin(target, function.variables[target].kind.isMemory ? nil : source)
             }
             let newValue = self.value(of: value, in: state)
+            if reassignedParameters.contains(target), !state.parametersAssigned.contains(target) { state.parametersAssigned.insert(target) }
             variableChanged(target, in: &state)
             if case .element = function.variables[target].kind {
                 escape(newValue, in: &state)
@@ -491,7 +492,9 @@ extension PathExplorer {
             // PyThread locks have no owner: acquiring one this path holds waits for another
             // thread to release it (the lock used as an event, as _queue and _testcapi do).
             var acquired = state
-            acquired.setLock(key, .held(site: site))
+            // Taking back a lock the function was entered holding and released (a Tcl event
+            // handler around its Python part) leaves it as it was at entry.
+            acquired.setLock(key, state.lock(key) == .releasedFromEntry ? nil : .held(site: site))
             if case .variable(let handle) = key { acquired.set(handle, .nonZero) }
             let acquiredTrace = trace.appending(event.location, "\(shown) acquires \(lockName(key)) here")
             let alwaysSucceeds: Bool
@@ -544,6 +547,9 @@ extension PathExplorer {
 
         case .finalize:
             if state.attachment != .unknown {
+                // Finalizing destroys every thread state: the one the function was entered
+                // with is not lost by returning without it (Py_RunMain).
+                if case .attached(let current) = state.attachment { state.escapedThreadStates.insert(current) }
                 state.attach(.detached, at: site)
                 trace = trace.appending(event.location, "\(shown) finalizes Python; no thread state is attached after it")
             }
@@ -564,7 +570,13 @@ extension PathExplorer {
             default: setResult(nil)
             }
 
-        case .threadStart, .storesCallback, .gilstateThisThread, .clearThreadState, .deleteThreadState, .interpreterGet, .interpreterNew, .interpreterClear,
+        case .interpreterGet:
+            // `returns = "interpreter"`: documented never to be NULL once Python runs (the
+            // main interpreter, the current one); "nullable-interpreter" may be.
+            if let call { forgetArguments(call, in: &state, escapeTokens: false) }
+            setResult(entry.returns == "interpreter" ? .nonZero : nil)
+
+        case .threadStart, .storesCallback, .gilstateThisThread, .clearThreadState, .deleteThreadState, .interpreterNew, .interpreterClear,
              .interpreterDelete, .pendingCall, .noreturn, .needsThreadState, .noThreadStateNeeded:
             if let call { forgetArguments(call, in: &state, escapeTokens: false) }
             setResult(nil)

@@ -9,7 +9,7 @@ import Glibc
 struct AnalysisMemoStore {
     let directory: String
     private let settings: UInt64
-    static let magic = Data("tstate-lint-memo\u{2}".utf8)
+    static let magic = Data("tstate-lint-memo\u{3}".utf8)
 
     init(cacheDirectory: String, settings: String) {
         directory = cacheDirectory + "/memo"
@@ -123,6 +123,11 @@ extension RecordWriter {
         if let diagnostics = entry.diagnostics { list(diagnostics) { $0.diagnostic($1) } }
         optionalString(entry.component)
         optionalString(entry.boundReached)
+        bool(entry.enteredDetachedWitness != nil)
+        if let witness = entry.enteredDetachedWitness {
+            location(witness.location)
+            string(witness.message)
+        }
     }
 
     mutating func diagnostic(_ diagnostic: Diagnostic) {
@@ -172,8 +177,10 @@ extension RecordReader {
             })
         }) { attachments[usr] = seen }
         let diagnostics = try bool() ? try list { try $0.diagnostic() } : nil
+        let component = try optionalString(), boundReached = try optionalString()
+        let witness = try bool() ? TraceStep(location: try location(), message: try string()) : nil
         return MemoEntry(queries: queries, summary: summary, summaryDigest: digest, callSiteAttachments: attachments,
-                         diagnostics: diagnostics, component: try optionalString(), boundReached: try optionalString())
+                         diagnostics: diagnostics, component: component, boundReached: boundReached, enteredDetachedWitness: witness)
     }
 
     mutating func diagnostic() throws -> Diagnostic {

@@ -188,7 +188,7 @@ struct CacheEntryHeader: Codable {
 
 /// Bump when the IR's layout or meaning changes.
 enum IRSchema {
-    static let version = 5
+    static let version = 6
 }
 
 /// A fast 64-bit hash of bytes (multiply-xorshift over 8-byte words), for cache keys and

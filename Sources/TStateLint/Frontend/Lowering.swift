@@ -640,6 +640,20 @@ final class FunctionLowering {
                     }
                     return
                 }
+                if operands.allSatisfy({ context.valueType(of: $0.type) == .threadState }) {
+                    // Two thread states compared (`prior != PyThreadState_Get()`): the edges say
+                    // whether they are one.
+                    let left = try lowerExpression(operands[0], wantValue: true)
+                    let right = try lowerExpression(operands[1], wantValue: true)
+                    if case .variable(let first) = left, case .variable(let second) = right {
+                        terminate(.branch(Condition(variable: first, comparison: isEqual ? .sameAs(second) : .differentFrom(second)),
+                                          then: thenBlock, else: elseBlock), at: location(condition))
+                    } else {
+                        terminate(.branch(conditionKey(condition).map { Condition(variable: nil, comparison: .nonZero, key: $0) } ?? .unknown,
+                                          then: thenBlock, else: elseBlock), at: location(condition))
+                    }
+                    return
+                }
             default:
                 break
             }
@@ -738,9 +752,9 @@ final class FunctionLowering {
         }
         switch value {
         case .integer(let constant):
-            jumpAway(to: normalized.holds(for: constant) ? thenBlock : elseBlock, .next, at: location)
+            jumpAway(to: normalized.holds(for: constant) == true ? thenBlock : elseBlock, .next, at: location)
         case .address, .function:
-            jumpAway(to: normalized.holds(for: 1) ? thenBlock : elseBlock, .next, at: location)
+            jumpAway(to: normalized.holds(for: 1) == true ? thenBlock : elseBlock, .next, at: location)
         case .variable(let variable):
             terminate(.branch(Condition(variable: variable, comparison: normalized), then: thenBlock, else: elseBlock), at: location)
         case .unknown:

@@ -212,7 +212,8 @@ final class UnitContext {
     func function(_ declaration: CXCursor) -> FunctionDeclaration {
         if let key = declaration.data.0, let known = functionByDeclaration[key] { return known }
         let result = FunctionDeclaration(name: declaration.spelling, usr: declaration.usr,
-                                         isPythonAPI: isPythonHeader(declaration: declaration), isNoReturn: isNoReturn(declaration))
+                                         isPythonAPI: APIModel.looksLikePythonAPI(declaration.spelling) && isPythonHeader(declaration: declaration),
+                                         isNoReturn: isNoReturn(declaration))
         if let key = declaration.data.0 { functionByDeclaration[key] = result }
         return result
     }

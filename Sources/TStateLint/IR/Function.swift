@@ -152,6 +152,9 @@ public enum Comparison: Hashable, Codable, Sendable {
     case zero
     case equals(Int64)
     case notEquals(Int64)
+    /// The same thread state as another variable holds (`prior == PyThreadState_Get()`).
+    case sameAs(VarID)
+    case differentFrom(VarID)
 
     public var negated: Comparison {
         switch self {
@@ -159,15 +162,19 @@ public enum Comparison: Hashable, Codable, Sendable {
         case .zero: return .nonZero
         case .equals(let v): return .notEquals(v)
         case .notEquals(let v): return .equals(v)
+        case .sameAs(let v): return .differentFrom(v)
+        case .differentFrom(let v): return .sameAs(v)
         }
     }
 
-    public func holds(for value: Int64) -> Bool {
+    /// Whether a constant satisfies it; nil for a comparison with another variable.
+    public func holds(for value: Int64) -> Bool? {
         switch self {
         case .nonZero: return value != 0
         case .zero: return value == 0
         case .equals(let v): return value == v
         case .notEquals(let v): return value != v
+        case .sameAs, .differentFrom: return nil
         }
     }
 }
@@ -188,6 +195,15 @@ public struct Condition: Hashable, Codable, Sendable {
     }
 
     public static let unknown = Condition(variable: nil, comparison: .nonZero)
+
+    /// The variables the branch reads.
+    public var testedVariables: [VarID] {
+        guard let variable else { return [] }
+        switch comparison {
+        case .sameAs(let other), .differentFrom(let other): return [variable, other]
+        default: return [variable]
+        }
+    }
 }
 
 /// A side-effect-free condition expression, by structure, and the variables it reads.

@@ -79,6 +79,8 @@ extension RecordWriter {
             case .zero: int(1)
             case .equals(let value): int(2); int64(value)
             case .notEquals(let value): int(3); int64(value)
+            case .sameAs(let other): int(4); int(other)
+            case .differentFrom(let other): int(5); int(other)
             }
             optionalInt(condition.key)
             int(then)
@@ -195,11 +197,13 @@ extension RecordReader {
         case 1:
             let variable = try optionalInt()
             let comparison: Comparison
-            switch try tag(below: 4, "comparison") {
+            switch try tag(below: 6, "comparison") {
             case 0: comparison = .nonZero
             case 1: comparison = .zero
             case 2: comparison = .equals(try int64())
-            default: comparison = .notEquals(try int64())
+            case 3: comparison = .notEquals(try int64())
+            case 4: comparison = .sameAs(try int())
+            default: comparison = .differentFrom(try int())
             }
             let condition = Condition(variable: variable, comparison: comparison, key: try optionalInt())
             terminator = .branch(condition, then: try int(), else: try int())

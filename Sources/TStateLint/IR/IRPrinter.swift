@@ -44,7 +44,13 @@ public enum IRPrinter {
             case .jump(let target, let kind): terminator = "jump B\(target)\(kind == .next ? "" : " (\(kind))")"
             case .branch(let condition, let t, let e):
                 let subject = condition.variable.map(name) ?? "?"
-                terminator = "if \(subject) \(condition.comparison) then B\(t) else B\(e)"
+                let test: String
+                switch condition.comparison {
+                case .sameAs(let other): test = "== \(name(other))"
+                case .differentFrom(let other): test = "!= \(name(other))"
+                default: test = "\(condition.comparison)"
+                }
+                terminator = "if \(subject) \(test) then B\(t) else B\(e)"
             case .switchOn(let subject, let cases, let d):
                 terminator = "switch \(render(subject)) " + cases.map { "\($0.value.map(String.init) ?? "?"):B\($0.target)" }.joined(separator: " ") + " default:B\(d)"
             case .returns(let value): terminator = "return" + (value.map { " " + render($0) } ?? "")
