@@ -373,6 +373,35 @@ import Testing
         #expect(damaged.diagnostics == cold.diagnostics)
     }
 
+    @Test func aFileThatDoesNotParseIsNeverReportedClean() throws {
+        let root = try Self.directory()
+        try Self.write("#include <Python.h>\n#include \"psycopg/psycopg.h\"\nstatic PyObject *f(PyObject *s, PyObject *a) { Py_RETURN_NONE; }\n",
+                       to: root + "/src/adapter.c")
+        try Self.write("#include <Python.h>\nstatic PyObject *g(PyObject *s, PyObject *a) { Py_RETURN_NONE; }\n", to: root + "/src/clean.c")
+        try Self.write("Python is mentioned, but this is prose, not C.\n", to: root + "/src/notes.c")
+        let result = try Self.run(root, ["src"])
+        #expect(Self.findings(result) == ["src/adapter.c:2:TS003", "src/notes.c:1:TS003"])
+        #expect(result.diagnostics.allSatisfy { $0.severity == .warning })
+        #expect(result.diagnostics[0].message.contains("psycopg/psycopg.h") && result.diagnostics[0].message.contains("-I"))
+        #expect(result.diagnostics[1].message.contains("does not look like C"))
+
+        // Every format says so, in its own way.
+        let text = TextReport(color: false, workingDirectory: root).summaryLine(result)
+        #expect(text.contains("2 of 3 files had parse errors") && text.contains("compile database"), "\(text)")
+        let junit = JUnitReport.render(result)
+        #expect(junit.contains("errors=\"2\"") && junit.contains("<error message=") && !junit.contains("<failure"))
+        #expect(GitHubReport.render(result).contains("::warning file=src/adapter.c,line=2,"))
+        let sarif = SarifReport.render(result, catalog: TestSupport.store.catalog, version: "0", workingDirectory: root)
+        #expect(sarif.contains("\"executionSuccessful\": false") && sarif.contains("\"ruleId\": \"TS003\""))
+
+        // Ignoring the rule lets the run pass, but the summary and SARIF still tell.
+        let ignored = try Self.run(root, ["src"]) { $0.ignore = ["TS003"] }
+        #expect(ignored.diagnostics.isEmpty)
+        #expect(TextReport(color: false, workingDirectory: root).summaryLine(ignored).contains("had parse errors"))
+        #expect(SarifReport.render(ignored, catalog: TestSupport.store.catalog, version: "0", workingDirectory: root)
+            .contains("\"executionSuccessful\": false"))
+    }
+
     @Test func aFunctionThatAttachesIsEnteredDetachedAlsoFromStoredExplorations() throws {
         let root = try Self.directory()
         try Self.write("""
@@ -514,7 +543,7 @@ import Testing
         #expect(status["fatal.c"]?.status == .failed)
         #expect(status["slow.c"]?.status == .failed)
         #expect(status["slow.c"]?.message?.contains("time limit") == true, "\(status["slow.c"]?.message ?? "")")
-        #expect(Self.findings(result) == ["good.c:6:TS201"])
+        #expect(Self.findings(result) == ["crash.c:1:TS003", "fatal.c:1:TS003", "good.c:6:TS201", "slow.c:1:TS003"])
         #expect(!result.nothingAnalysable)
 
         let alone = try Self.run(root, ["crash.c"]) {

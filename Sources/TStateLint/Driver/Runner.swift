@@ -233,6 +233,7 @@ public struct Runner {
         isolationDone.wait()
         let moduleIsolation = isolationResult[0]!
         diagnostics += moduleIsolation.diagnostics
+        diagnostics += Runner.coverageFindings(units)
         let patternBases = Runner.patternBases(options)
         func ignoredByConfiguration(_ diagnostic: Diagnostic) -> Bool {
             !rules.contains(diagnostic.rule) || configuration.perFileIgnores.contains { pattern, ignored in
@@ -396,6 +397,28 @@ public struct Runner {
 
     /// Per unit, which of its functions lost paths at an exploration bound: the file is
     /// analysed, but not completely, and its status says so.
+    /// TS003: a file that was not analysed, or not all of it, is a finding of its own, so that
+    /// no report and no exit code calls it clean.
+    static func coverageFindings(_ units: [TranslationUnit]) -> [Diagnostic] {
+        let advice = "pass its include directories with `-- -I…` or a compile database with `-p`"
+        return units.compactMap { unit in
+            let start = SourceLocation(file: unit.path, line: 1, column: 1, offset: 0)
+            let why = unit.message ?? "no reason was given"
+            switch unit.status {
+            case .parseErrors:
+                let notC = unit.functions.isEmpty && unit.facts.staticReferences.isEmpty && !why.contains("file not found")
+                let message = notC
+                    ? "Not analysed: this does not look like C (\(why))"
+                    : "Not all of this file was analysed (\(why)); what did not parse may hide findings or cause wrong ones: \(advice)"
+                return Diagnostic(rule: "TS003", message: message, location: unit.firstErrorLocation ?? start, function: "", trace: [])
+            case .failed:
+                return Diagnostic(rule: "TS003", message: "Not analysed: \(why)", location: start, function: "", trace: [])
+            case .analyzed, .skipped:
+                return nil
+            }
+        }
+    }
+
     static func boundMessages(_ program: Program, _ bounds: [String?]) -> [Int: String] {
         var byUnit: [Int: [String]] = [:]
         for (index, bound) in bounds.enumerated() {

@@ -109,7 +109,7 @@ public final class Frontend {
         }
         defer { retiredUnit = unit }
 
-        let (errorCount, firstError) = Frontend.errors(in: unit, projectRoots: projectRoots, workingDirectory: workingDirectory)
+        let (errorCount, firstError, firstErrorLocation) = Frontend.errors(in: unit, mainFile: path, projectRoots: projectRoots, workingDirectory: workingDirectory)
         let context = UnitContext(unit: unit, options: options, projectRoots: projectRoots, workingDirectory: workingDirectory)
         let loweringStarted = Date()
         var result = lower(unit: unit, context: context, mainPath: displayPath, lowered: lowered)
@@ -118,6 +118,7 @@ public final class Frontend {
         var messages: [String] = []
         if errorCount > 0 {
             result.status = .parseErrors
+            result.firstErrorLocation = firstErrorLocation.map { SourceLocation(file: displayPath, line: $0.line, column: $0.column, offset: $0.offset) }
             messages.append("\(errorCount) error\(errorCount == 1 ? "" : "s") while parsing; analysed what parsed. First: \(firstError)")
         }
         if let refused = Frontend.refusedFunctions(result.functions) {
@@ -244,9 +245,12 @@ public final class Frontend {
     /// How many errors, and the first one as clang words it. An error in a file outside the
     /// analysed tree (a system header, or whatever hostile flags `-include`) is not quoted:
     /// clang's text holds that file's tokens, and reports end up in CI logs.
-    private static func errors(in unit: CXTranslationUnit, projectRoots: [String], workingDirectory: String) -> (Int, String) {
+    /// How many errors, the first one's text, and where it is when that is in the main file.
+    private static func errors(in unit: CXTranslationUnit, mainFile: String, projectRoots: [String],
+                               workingDirectory: String) -> (Int, String, SourceLocation?) {
         var count = 0
         var first = ""
+        var firstLocation: SourceLocation?
         for index in 0..<clang_getNumDiagnostics(unit) {
             guard let diagnostic = clang_getDiagnostic(unit, index) else { continue }
             defer { clang_disposeDiagnostic(diagnostic) }
@@ -257,6 +261,9 @@ public final class Frontend {
                 let text = clang_formatDiagnostic(diagnostic, CXDiagnostic_DisplaySourceLocation.rawValue | CXDiagnostic_DisplayColumn.rawValue).consume()
                 let location = clang_getDiagnosticLocation(diagnostic).expanded
                 let file = location.file.map { clang_getFileName($0).consume() } ?? ""
+                if !file.isEmpty, PathDisplay.absolute(file, workingDirectory: workingDirectory) == PathDisplay.absolute(mainFile, workingDirectory: workingDirectory) {
+                    firstLocation = SourceLocation(file: file, line: Int(location.line), column: Int(location.column), offset: Int(location.offset))
+                }
                 if file.isEmpty || isInside(file, roots: projectRoots, workingDirectory: workingDirectory) {
                     first = text
                 } else if text.hasSuffix("file not found") {
@@ -267,7 +274,7 @@ public final class Frontend {
                 }
             }
         }
-        return (count, first)
+        return (count, first, firstLocation)
     }
 
     /// Whether a file is under one of the roots, both with symbolic links resolved.

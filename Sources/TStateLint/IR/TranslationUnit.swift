@@ -130,6 +130,8 @@ public struct TranslationUnit: Codable, Sendable {
     public var files: [String]
     /// Every header the unit included, absolute as opened: what a cached copy depends on.
     public var dependencies: [String] = []
+    /// Where the first parse error is, when it is in the file itself (else nil).
+    public var firstErrorLocation: SourceLocation?
 
     public init(path: String, status: FileStatus, message: String? = nil, functions: [Function] = [],
                 facts: ModuleFacts = ModuleFacts(), files: [String] = []) {
@@ -142,7 +144,7 @@ public struct TranslationUnit: Codable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case path, status, message, functions, facts, files, dependencies
+        case path, status, message, functions, facts, files, dependencies, firstErrorLocation
     }
 
     public init(from decoder: Decoder) throws {
@@ -154,6 +156,7 @@ public struct TranslationUnit: Codable, Sendable {
         facts = try container.decode(ModuleFacts.self, forKey: .facts)
         files = try container.decode([String].self, forKey: .files)
         dependencies = try container.decode([String].self, forKey: .dependencies)
+        firstErrorLocation = try container.decodeIfPresent(SourceLocation.self, forKey: .firstErrorLocation)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -165,5 +168,6 @@ public struct TranslationUnit: Codable, Sendable {
         try container.encode(facts, forKey: .facts)
         try container.encode(files, forKey: .files)
         try container.encode(dependencies, forKey: .dependencies)
+        try container.encodeIfPresent(firstErrorLocation, forKey: .firstErrorLocation)
     }
 }

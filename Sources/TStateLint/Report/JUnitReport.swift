@@ -5,7 +5,7 @@ public enum JUnitReport {
     public static func render(_ result: RunResult) -> String {
         var order: [String] = []
         var byFile: [String: [Diagnostic]] = [:]
-        for file in result.files where file.status == .analyzed || file.status == .parseErrors {
+        for file in result.files where file.status != .skipped {
             if byFile[file.path] == nil { order.append(file.path); byFile[file.path] = [] }
         }
         // Findings in headers analysed through a source get a suite of their own.
@@ -20,25 +20,30 @@ public enum JUnitReport {
         var suites = ""
         var tests = 0
         var failures = 0
+        var errors = 0
         for file in order {
             let diagnostics = byFile[file] ?? []
             let caseCount = max(1, diagnostics.count)
+            // A file that could not be analysed (TS003) is an error of the test run, not a failed check.
+            let fileErrors = diagnostics.filter { $0.rule == "TS003" }.count
             tests += caseCount
-            failures += diagnostics.count
+            failures += diagnostics.count - fileErrors
+            errors += fileErrors
             let name = escape(file)
-            suites += "  <testsuite name=\"\(name)\" tests=\"\(caseCount)\" failures=\"\(diagnostics.count)\" errors=\"0\">\n"
+            suites += "  <testsuite name=\"\(name)\" tests=\"\(caseCount)\" failures=\"\(diagnostics.count - fileErrors)\" errors=\"\(fileErrors)\">\n"
             if diagnostics.isEmpty {
                 suites += "    <testcase name=\"tstate-lint\" classname=\"\(name)\"/>\n"
             }
             for diagnostic in diagnostics {
+                let element = diagnostic.rule == "TS003" ? "error" : "failure"
                 suites += "    <testcase name=\"\(escape("\(diagnostic.rule) line \(diagnostic.location.line)"))\" classname=\"\(name)\">"
-                suites += "<failure message=\"\(escape(diagnostic.message))\" type=\"\(escape(diagnostic.rule))\">"
-                suites += escape(ReportText.fullText(diagnostic), attribute: false) + "</failure></testcase>\n"
+                suites += "<\(element) message=\"\(escape(diagnostic.message))\" type=\"\(escape(diagnostic.rule))\">"
+                suites += escape(ReportText.fullText(diagnostic), attribute: false) + "</\(element)></testcase>\n"
             }
             suites += "  </testsuite>\n"
         }
         return "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-            + "<testsuites name=\"tstate-lint\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"0\">\n"
+            + "<testsuites name=\"tstate-lint\" tests=\"\(tests)\" failures=\"\(failures)\" errors=\"\(errors)\">\n"
             + suites + "</testsuites>\n"
     }
 

@@ -163,7 +163,9 @@ public enum SarifReport {
             for note in result.notes {
                 notifications.append(.object([("message", .object([("text", .string(note))])), ("level", .string("note"))]))
             }
-            var invocation: [(String, JSONValue)] = [("executionSuccessful", .bool(true))]
+            // Not successful when a file could not be analysed, or not all of it.
+            let complete = !result.files.contains { $0.status == .parseErrors || $0.status == .failed }
+            var invocation: [(String, JSONValue)] = [("executionSuccessful", .bool(complete))]
             if !notifications.isEmpty { invocation.append(("toolExecutionNotifications", .array(notifications))) }
 
             let driver: JSONValue = .object([

@@ -45,7 +45,9 @@ public struct TextReport {
         for note in result.notes {
             out += paint("tstate-lint: note:", "1;36") + " " + Self.printable(note) + "\n"
         }
-        for file in result.files where file.status == .failed || file.status == .parseErrors {
+        // A file's status, unless its TS003 finding already said it.
+        let reportedFiles = Set(result.diagnostics.filter { $0.rule == "TS003" }.map(\.location.file))
+        for file in result.files where (file.status == .failed || file.status == .parseErrors) && !reportedFiles.contains(file.path) {
             out += paint("\(Self.printable(file.path)):", "1") + " " + paint("\(file.status.rawValue):", "1;33") + " "
                 + Self.printable(file.message ?? "") + "\n"
         }
@@ -72,7 +74,26 @@ public struct TextReport {
         let checked = result.files.filter { $0.status == .analyzed || $0.status == .parseErrors }.count
         let seconds = String(format: "%.1f", result.duration)
         let found = parts.isEmpty ? "No problems found\(suppressed)" : "Found \(parts.joined(separator: ", "))\(suppressed) in \(Self.counted(filesWithFindings, "file"))"
-        return "\(found); checked \(Self.counted(checked, "file")) (\(result.functionsAnalysed) functions) in \(seconds) s."
+        var line = "\(found); checked \(Self.counted(checked, "file")) (\(result.functionsAnalysed) functions) in \(seconds) s."
+        let partial = result.files.filter { $0.status == .parseErrors }.count
+        let failed = result.files.filter { $0.status == .failed }.count
+        if partial + failed > 0 {
+            var what: [String] = []
+            if partial > 0 { what.append("\(partial) of \(Self.counted(checked, "file")) had parse errors and were analysed only in part") }
+            if failed > 0 { what.append("\(Self.counted(failed, "file")) could not be analysed") }
+            line += " " + what.joined(separator: "; ").capitalizedFirst
+                + ": pass include directories with `-- -I…` or a compile database with `-p` (rule TS003)."
+        }
+        if checked == 0 {
+            // Why nothing was checked.
+            let skipped = result.files.filter { $0.status == .skipped }
+            if result.files.isEmpty {
+                line += " No C files were found under the paths given."
+            } else if let first = skipped.first {
+                line += " \(Self.counted(skipped.count, "file")) skipped: \(first.path): \(first.message ?? "skipped")\(skipped.count > 1 ? ", and others" : "")."
+            }
+        }
+        return line
     }
 
     /// Text from files and their names with control characters spelled out (`\n`, `\x1b`): a
