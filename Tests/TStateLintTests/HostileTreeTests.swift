@@ -257,7 +257,7 @@ extension RobustnessTests {
     @Test func everyFileFoundHasAStatusWhateverItsName() throws {
         let root = try Self.directoryWithGoodFile()
         let outside = try DriverTests.directory()
-        try DriverTests.write(Self.released, to: outside + "/secret.c")
+        try DriverTests.write("/* SECRET-MARKER */\n" + Self.released, to: outside + "/secret.c")
         try FileManager.default.createSymbolicLink(atPath: root + "/out.c", withDestinationPath: outside + "/secret.c")
         try FileManager.default.createSymbolicLink(atPath: root + "/outdir", withDestinationPath: outside)
         try FileManager.default.createSymbolicLink(atPath: root + "/dangling.c", withDestinationPath: root + "/nothing.c")
@@ -281,6 +281,9 @@ extension RobustnessTests {
         #expect(files["outdir"]?.status == .failed, "\(result.files)")
         #expect(!result.files.contains { $0.path.contains("secret.c") })
         #expect(Self.findings(result, in: "outdir/secret.c").isEmpty)
+        // Each is a finding of its own (TS003), and none quotes what the link points to.
+        #expect(Self.findings(result, in: "out.c") == ["out.c:1:TS003"])
+        #expect(!TextReport(color: false, workingDirectory: root).render(result).contains("SECRET-MARKER"))
     }
 
     /// Case 15: `exclude` globs matched the absolute path above the project, so `*/build/*`

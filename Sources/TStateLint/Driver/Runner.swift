@@ -242,7 +242,7 @@ public struct Runner {
                     && ignored.contains { diagnostic.rule.hasPrefix($0.uppercased()) }
             }
         }
-        let sources = SourceCache()
+        let sources = SourceCache(unread: Set(units.filter { $0.status == .failed }.map(\.path)))
         func completed(_ diagnostic: Diagnostic) -> Diagnostic {
             var diagnostic = diagnostic
             if let rule = store.catalog.rule(diagnostic.rule) {

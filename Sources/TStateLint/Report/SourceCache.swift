@@ -35,10 +35,19 @@ final class SourceCache: @unchecked Sendable {
     private var comments: [String: Text] = [:]
     private let lock = NSLock()
 
+    /// Files never read: those that were not analysed (a link out of the tree, a binary), whose
+    /// TS003 finding must not quote them.
+    private let unread: Set<String>
+
+    init(unread: Set<String> = []) {
+        self.unread = unread
+    }
+
     private func text(of file: String, workingDirectory: String) -> Text {
         lock.lock()
         defer { lock.unlock() }
         if let known = texts[file] { return known }
+        if unread.contains(file) { return Text(bytes: [], starts: [0, 1]) }
         let path = PathDisplay.absolute(file, workingDirectory: workingDirectory)
         let bytes = RegularFile.contents(atPath: path).map { [UInt8]($0) } ?? []
         var starts = [0]

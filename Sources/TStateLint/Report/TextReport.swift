@@ -16,7 +16,7 @@ public struct TextReport {
     }
 
     public func render(_ result: RunResult) -> String {
-        let sources = SourceCache()
+        let sources = SourceCache(unread: Set(result.files.filter { $0.status == .failed }.map(\.path)))
         var out = ""
         for diagnostic in result.diagnostics {
             let location = diagnostic.location
@@ -82,7 +82,7 @@ public struct TextReport {
             if partial > 0 { what.append("\(partial) of \(Self.counted(checked, "file")) had parse errors and were analysed only in part") }
             if failed > 0 { what.append("\(Self.counted(failed, "file")) could not be analysed") }
             line += " " + what.joined(separator: "; ").capitalizedFirst
-                + ": pass include directories with `-- -I…` or a compile database with `-p` (rule TS003)."
+                + (partial > 0 ? ": pass include directories with `-- -I…` or a compile database with `-p`" : "") + " (rule TS003)."
         }
         if checked == 0 {
             // Why nothing was checked.
