@@ -395,8 +395,6 @@ public struct Runner {
 
     // MARK: Parsing
 
-    /// Per unit, which of its functions lost paths at an exploration bound: the file is
-    /// analysed, but not completely, and its status says so.
     /// TS003: a file that was not analysed, or not all of it, is a finding of its own, so that
     /// no report and no exit code calls it clean.
     static func coverageFindings(_ units: [TranslationUnit]) -> [Diagnostic] {
@@ -419,6 +417,8 @@ public struct Runner {
         }
     }
 
+    /// Per unit, which of its functions lost paths at an exploration bound: the file is
+    /// analysed, but not completely, and its status says so.
     static func boundMessages(_ program: Program, _ bounds: [String?]) -> [Int: String] {
         var byUnit: [Int: [String]] = [:]
         for (index, bound) in bounds.enumerated() {

@@ -242,10 +242,10 @@ public final class Frontend {
         return collector.files.sorted()
     }
 
-    /// How many errors, and the first one as clang words it. An error in a file outside the
-    /// analysed tree (a system header, or whatever hostile flags `-include`) is not quoted:
-    /// clang's text holds that file's tokens, and reports end up in CI logs.
-    /// How many errors, the first one's text, and where it is when that is in the main file.
+    /// How many errors, the first one as clang words it, and where it is when that is in the
+    /// main file. An error in a file outside the analysed tree (a system header, or whatever
+    /// hostile flags `-include`) is not quoted: clang's text holds that file's tokens, and
+    /// reports end up in CI logs.
     private static func errors(in unit: CXTranslationUnit, mainFile: String, projectRoots: [String],
                                workingDirectory: String) -> (Int, String, SourceLocation?) {
         var count = 0
