@@ -251,8 +251,6 @@ public struct AbstractState: Hashable, Sendable {
         _modify { yield &rareForWriting.fields.endedInterpreterAt }
     }
 
-    /// This path reported a use of the C-API with no thread state and has not attached one
-    /// since: the uses that follow are the same mistake, not new ones.
     /// Parameters this path has written (for those the body writes at all).
     public var parametersAssigned: Set<VarID> {
         get { rare.fields.parametersAssigned }
@@ -264,6 +262,8 @@ public struct AbstractState: Hashable, Sendable {
         get { rare.fields.entryValueFacts }
         _modify { yield &rareForWriting.fields.entryValueFacts }
     }
+    /// This path reported a use of the C-API with no thread state and has not attached one
+    /// since: the uses that follow are the same mistake, not new ones.
     public var reportedUseWhileDetached: Bool {
         get { rare.fields.reportedUseWhileDetached }
         _modify { yield &rareForWriting.fields.reportedUseWhileDetached }

@@ -9,22 +9,15 @@ final class Liveness {
     /// Condition keys that a branch reachable from the block tests.
     let keysLiveAtEntry: [BitSet]
 
-    init(function: Function) {
+    /// `tested`: the variables a branch or a switch tests (`VariableUse.tested`).
+    init(function: Function, tested: Set<VarID>) {
         let blockCount = function.blocks.count
         let variableCount = function.variables.count
         var alwaysLive = BitSet(capacity: variableCount)
         // Parameters a branch or a switch tests keep their refined values to the exits, where
         // they become the conditions of the summary's ways out (`emit(msg, 1)` takes the path
         // that attaches).
-        for block in function.blocks {
-            let tested: [VarID]
-            switch block.terminator {
-            case .branch(let condition, _, _): tested = condition.testedVariables
-            case .switchOn(.variable(let variable), _, _): tested = [variable]
-            default: tested = []
-            }
-            for variable in tested where function.variables[variable].kind.isParameter { alwaysLive.insert(variable) }
-        }
+        for variable in tested where function.variables[variable].kind.isParameter { alwaysLive.insert(variable) }
         var uses = [BitSet](repeating: BitSet(capacity: variableCount), count: blockCount)
         var definitions = uses
         func read(_ operand: Operand, _ block: Int) {

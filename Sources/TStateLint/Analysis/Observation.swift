@@ -144,6 +144,9 @@ public struct FunctionAnalysis: Sendable {
     public var isForeignThread = false
     public var isHostEntry = false
     public var inferredHost = false
+    /// The calls that create a sub-interpreter (Py_NewInterpreter): the thread state each
+    /// attaches is `.created(site)`.
+    public var newInterpreterSites = Set<EventID>()
 
     /// "`f` is <why it is entered so>", to open the trace of a finding whose path starts from
     /// an inferred or declared context.

@@ -43,7 +43,7 @@ final class PathExplorer {
     let entryContext: EntryContext
     let limits: ExplorationLimits
     /// Computed on first use: a function that tracks no values never needs it.
-    private(set) lazy var liveness = Liveness(function: function)
+    private(set) lazy var liveness = Liveness(function: function, tested: variableUse.tested)
     let summaries: SummaryProvider?
     /// The memory path of every variable, and the variable of each path the IR names.
     private(set) var pathOfVariable: [MemoryPath] = []
@@ -63,6 +63,8 @@ final class PathExplorer {
     private var roots: [VarID] = []
     /// Variables holding lock handles: allocated once, never clobbered by calls.
     private var lockHandles = Set<VarID>()
+    /// What the branches test and the body writes.
+    private let variableUse: VariableUse
     /// Parameters the body assigns (and never hands out the address of) and a branch tests: a
     /// path records what it learns of their entry value before it writes them.
     private(set) var reassignedParameters = Set<VarID>()
@@ -70,8 +72,6 @@ final class PathExplorer {
     /// or a critical section: no value can correlate anything, so none is tracked and its
     /// paths collapse (a regex engine's state machine is explored in linear time).
     private(set) var tracksValues = true
-    /// Events that create a new interpreter: thread states they make belong to no other.
-    private(set) var newInterpreterSites = Set<EventID>()
     /// The function switches interpreters: the interpreter each Python object came from is tracked.
     private(set) var tracksObjectOrigins = false
 
@@ -97,8 +97,9 @@ final class PathExplorer {
             for variable in condition.dependencies { keysByVariable[variable, default: []].append(key) }
         }
         isMemoryVariable = function.variables.map(\.kind.isMemory)
+        variableUse = VariableUse(function)
         tracksValues = PathExplorer.hasStatefulEvents(function, model: model, summaries: summaries)
-        if tracksFlags && !tracksValues { flagParameters = PathExplorer.testedFlagParameters(function) }
+        if tracksFlags && !tracksValues { flagParameters = testedFlagParameters }
         for id in function.variables.indices {
             let variable = function.variables[id]
             let path: MemoryPath
@@ -112,35 +113,15 @@ final class PathExplorer {
             pathOfVariable.append(path)
             if variableOfPath[path] == nil { variableOfPath[path] = id }
         }
-        var addressTaken = Set<VarID>()
-        for block in function.blocks {
-            for event in block.events {
-                switch event.kind {
-                case .assign(let target, let value):
-                    if function.variables[target].kind.isParameter { reassignedParameters.insert(target) }
-                    if case .address(let variable) = value { addressTaken.insert(variable) }
-                case .call(let call):
-                    for case .address(let variable) in call.arguments { addressTaken.insert(variable) }
-                case .escape(.address(let variable)):
-                    addressTaken.insert(variable)
-                default:
-                    break
-                }
-            }
-        }
-        reassignedParameters.subtract(addressTaken)
-        // Only those a branch tests: what a path learns of the others is never asked.
-        let tested = Set(function.blocks.flatMap { block -> [VarID] in
-            if case .branch(let condition, _, _) = block.terminator { return condition.testedVariables }
-            return []
-        })
-        reassignedParameters.formIntersection(tested)
+        // Only those a branch or a switch tests: what a path learns of the others is never asked.
+        reassignedParameters = variableUse.assigned.subtracting(variableUse.addressTaken).intersection(variableUse.tested)
+            .filter { function.variables[$0].kind.isParameter }
         let lockEffects: Set<Effect> = [.mutexLock, .mutexUnlock, .lockAcquire, .lockAcquireTimed, .lockRelease]
         let switchingEffects: Set<Effect> = [.newInterpreter, .newInterpreterOut, .swap, .attach, .endInterpreter]
         for block in function.blocks {
             for event in block.events {
                 if case .call(let call) = event.kind, let name = call.callee.name, let effect = model.entry(name)?.effect {
-                    if effect.createsInterpreter { newInterpreterSites.insert(event.id) }
+                    if effect.createsInterpreter { analysis.newInterpreterSites.insert(event.id) }
                     if switchingEffects.contains(effect) { tracksObjectOrigins = tracksValues }
                 }
                 guard case .call(let call) = event.kind, let name = call.callee.name, let entry = model.entry(name),
@@ -193,7 +174,7 @@ final class PathExplorer {
         analysis.statesExplored = visits
         if !tracksValues, flagParameters.isEmpty, analysis.isComplete,
            analysis.exits.contains(where: { $0.state.entry == .attached }), analysis.exits.contains(where: { $0.state.entry != .attached }),
-           !PathExplorer.testedFlagParameters(function).isEmpty {
+           !testedFlagParameters.isEmpty {
             // Some paths need a thread state and others do not, and a flag parameter may be
             // what tells them apart (`if (decref) Py_DECREF(...)`): explored again with the
             // flags' values, so that the summary's ways out say for which. Not from the start:
@@ -255,30 +236,12 @@ final class PathExplorer {
         return merged
     }
 
-    /// Flag parameters (`int decref`) tested by a branch or a switch and never assigned: what
-    /// a path needs may depend on them, and the summary's ways out say for which values.
-    static func testedFlagParameters(_ function: Function) -> Set<VarID> {
-        var flags = Set<VarID>()
-        for block in function.blocks {
-            let tested: VarID?
-            switch block.terminator {
-            case .branch(let condition, _, _): tested = condition.variable
-            case .switchOn(.variable(let variable), _, _): tested = variable
-            default: tested = nil
-            }
-            if let tested, function.variables[tested].kind.isParameter, function.variables[tested].type == .integer { flags.insert(tested) }
+    /// Flag parameters (`int decref`) tested by a branch or a switch and never written: what a
+    /// path needs may depend on them, and the summary's ways out say for which values.
+    private var testedFlagParameters: Set<VarID> {
+        variableUse.tested.subtracting(variableUse.written).filter {
+            function.variables[$0].kind.isParameter && function.variables[$0].type == .integer
         }
-        guard !flags.isEmpty else { return flags }
-        for block in function.blocks {
-            for event in block.events {
-                switch event.kind {
-                case .assign(let target, _): flags.remove(target)
-                case .call(let call): for case .address(let variable) in call.arguments { flags.remove(variable) }
-                default: break
-                }
-            }
-        }
-        return flags
     }
 
     static func hasStatefulEvents(_ function: Function, model: APIModel, summaries: SummaryProvider?) -> Bool {
@@ -433,7 +396,7 @@ final class PathExplorer {
             return taken ? "taking the true branch" : "taking the false branch"
         }
         let info = function.variables[variable]
-        let isPointer = [.pyObject, .threadState, .interpreterState, .pointer].contains(info.type)
+        let isPointer = info.type.isPointer
         let comparison = taken ? condition.comparison : condition.comparison.negated
         let value: String
         var negated = false
@@ -499,7 +462,8 @@ final class PathExplorer {
         }
         guard let variable = condition.variable else { return state }
         guard var refined = refineVariable(state, variable, condition, taken: taken) else { return nil }
-        for tested in condition.testedVariables where reassignedParameters.contains(tested) && !refined.parametersAssigned.contains(tested) {
+        for tested in reassignedParameters.isEmpty ? [] : condition.testedVariables
+        where reassignedParameters.contains(tested) && !refined.parametersAssigned.contains(tested) {
             if let value = refined.value(tested), refined.entryValueFacts[tested] != value { refined.entryValueFacts[tested] = value }
         }
         return refined
@@ -622,7 +586,7 @@ final class PathExplorer {
     func belongToDifferentInterpreters(_ a: ThreadStateID, _ b: ThreadStateID) -> Bool {
         guard a != b else { return false }
         func isNew(_ id: ThreadStateID) -> Bool {
-            if case .created(let site) = id { return newInterpreterSites.contains(site) }
+            if case .created(let site) = id { return analysis.newInterpreterSites.contains(site) }
             return false
         }
         return isNew(a) || isNew(b)
@@ -635,7 +599,7 @@ final class PathExplorer {
               belongToDifferentInterpreters(origin.threadState, current) else { return }
         let name = function.variables[variable].name
         let whose = { (id: ThreadStateID) -> String in
-            if case .created(let site) = id, self.newInterpreterSites.contains(site) {
+            if case .created(let site) = id, self.analysis.newInterpreterSites.contains(site) {
                 return "the sub-interpreter created at line \(self.event(site)?.location.line ?? 0)"
             }
             return id == .entry ? "the caller's interpreter" : "another interpreter"

@@ -107,7 +107,7 @@ extension PathExplorer {
             // The callee's way out was for an argument that is the thread state attached at
             // the call.
             switch state.attachment {
-            case .attached(let current): return current == passed || !Self.provablyDifferent(current, passed)
+            case .attached(let current): return current == passed || !Self.takenToDiffer(current, passed)
             case .detached: return false
             case .unknown: return true
             }
@@ -116,9 +116,10 @@ extension PathExplorer {
         }
     }
 
-    /// Two thread states a path knows apart: the one it was entered with, one created on it, one
-    /// it read from a place it names.
-    static func provablyDifferent(_ a: ThreadStateID, _ b: ThreadStateID) -> Bool {
+    /// Two thread states a path takes to be different: both named (the one it was entered with,
+    /// one created on it, one read from a place it names) and not the same name. The same
+    /// assumption TS301 makes when a path leaves with another named thread state attached.
+    static func takenToDiffer(_ a: ThreadStateID, _ b: ThreadStateID) -> Bool {
         func isNamed(_ id: ThreadStateID) -> Bool {
             switch id {
             case .entry, .created, .initial, .initialMemory: return true
@@ -236,7 +237,7 @@ extension PathExplorer {
            others.contains(where: { $0.returned != returned && !$0.sameEffect(as: exit, apartFromReturn: true) }) {
             // Which way out of the callee this path takes, when its ways differ in what they
             // return and do (a test of the result, if any, says the same again).
-            let isPointer = call.result.map { [.pyObject, .threadState, .interpreterState, .pointer].contains(function.variables[$0].type) } ?? false
+            let isPointer = call.result.map { function.variables[$0].type.isPointer } ?? false
             let shownValue: String?
             switch returned {
             case .integer(0): shownValue = isPointer ? "NULL" : "zero"

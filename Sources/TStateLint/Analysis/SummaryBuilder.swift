@@ -87,14 +87,7 @@ enum SummaryBuilder {
         }
 
         var places = PlaceMap(function: function)
-        for block in function.blocks {
-            for event in block.events {
-                if case .assign(let target, _) = event.kind { places.assignedParameters.insert(target) }
-                if case .call(let call) = event.kind {
-                    for case .address(let variable) in call.arguments { places.assignedParameters.insert(variable) }
-                }
-            }
-        }
+        places.assignedParameters = VariableUse(function).written
         var exits: [SummaryExit] = []
         for record in analysis.exits where !record.state.isSilenced {
             guard let exit = places.exit(record) else { return summary }

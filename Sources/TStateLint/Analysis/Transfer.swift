@@ -593,9 +593,8 @@ extension PathExplorer {
 
     /// A path that assumed a thread state was attached at entry (because something needed
     /// one) and later attaches one itself: the function is entered with none, and what needed
-    /// it ran too early. Reported there, rather than as a double attach here.
-    /// A path that assumed an attached entry for an earlier use, then attaches: it was entered
-    /// with none. Reports the use, and gives the path's state as entered detached, to go on with.
+    /// it ran too early. Reported there, rather than as a double attach here; the path goes on
+    /// from the state returned, as entered detached.
     func usedBeforeAttaching(_ state: AbstractState, attachedBy event: Event, shown: String) -> AbstractState? {
         guard state.entry == .attached, state.attachment == .attached(.entry), !entryContext.mustExitAsEntered,
               let witnessID = state.entryAssumedAt.value, let witness = self.event(witnessID) else { return nil }

@@ -18,11 +18,10 @@ struct CheckContext {
         return event
     }
 
-    /// A thread state that a sub-interpreter created at this site (Py_NewInterpreter).
+    /// A thread state of a sub-interpreter the function created (Py_NewInterpreter).
     func isNewInterpreter(_ id: ThreadStateID) -> Bool {
-        guard case .created(let site) = id, let event = analysis.event(PathExplorer.eventOfSite(site)), case .call(let call) = event.kind,
-              let name = call.callee.name, let effect = model.entry(name)?.effect else { return false }
-        return effect.createsInterpreter
+        guard case .created(let site) = id else { return false }
+        return analysis.newInterpreterSites.contains(site)
     }
 
     /// A lock acquired through the PyThread API (no owner: any thread may release it), not a PyMutex.

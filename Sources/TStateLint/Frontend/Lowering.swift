@@ -633,11 +633,7 @@ final class FunctionLowering {
                 for (constantSide, subjectSide) in [(1, 0), (0, 1)] {
                     guard let constant = constantValue(operands[constantSide]) else { continue }
                     let subject = try lowerExpression(operands[subjectSide], wantValue: true)
-                    if subject == .unknown, let key = conditionKey(condition) {
-                        terminate(.branch(Condition(variable: nil, comparison: .nonZero, key: key), then: thenBlock, else: elseBlock), at: location(condition))
-                    } else {
-                        branch(on: subject, isEqual ? .equals(constant) : .notEquals(constant), then: thenBlock, else: elseBlock, at: location(condition))
-                    }
+                    branch(on: subject, isEqual ? .equals(constant) : .notEquals(constant), orKeyOf: condition, then: thenBlock, else: elseBlock)
                     return
                 }
                 if operands.allSatisfy({ context.valueType(of: $0.type) == .threadState }) {
@@ -649,8 +645,7 @@ final class FunctionLowering {
                         terminate(.branch(Condition(variable: first, comparison: isEqual ? .sameAs(second) : .differentFrom(second)),
                                           then: thenBlock, else: elseBlock), at: location(condition))
                     } else {
-                        terminate(.branch(conditionKey(condition).map { Condition(variable: nil, comparison: .nonZero, key: $0) } ?? .unknown,
-                                          then: thenBlock, else: elseBlock), at: location(condition))
+                        branch(on: .unknown, .nonZero, orKeyOf: condition, then: thenBlock, else: elseBlock)
                     }
                     return
                 }
@@ -678,11 +673,17 @@ final class FunctionLowering {
             break
         }
         let value = try lowerExpression(condition, wantValue: true)
+        branch(on: value, .nonZero, orKeyOf: condition, then: thenBlock, else: elseBlock)
+    }
+
+    /// Branches on `value`, or, when the Frontend cannot name it, on the condition's structural
+    /// key (so that two tests of one side-effect-free expression agree).
+    private func branch(on value: Operand, _ comparison: Comparison, orKeyOf condition: CXCursor, then thenBlock: BlockID, else elseBlock: BlockID) {
         if value == .unknown, let key = conditionKey(condition) {
             terminate(.branch(Condition(variable: nil, comparison: .nonZero, key: key), then: thenBlock, else: elseBlock), at: location(condition))
-            return
+        } else {
+            branch(on: value, comparison, then: thenBlock, else: elseBlock, at: location(condition))
         }
-        branch(on: value, .nonZero, then: thenBlock, else: elseBlock, at: location(condition))
     }
 
     /// The index of a side-effect-free condition's structural key, or nil when the expression

@@ -54,6 +54,9 @@ public enum ValueType: String, Hashable, Codable, Sendable {
     case integer
     case pointer
     case other
+
+    /// A pointer: compared with NULL, not zero.
+    public var isPointer: Bool { self == .pyObject || self == .threadState || self == .interpreterState || self == .pointer }
 }
 
 public struct Variable: Hashable, Codable, Sendable {
