@@ -234,6 +234,7 @@ struct CFG: ParsableCommand {
         let isolation = inProcess ? nil : ParseIsolation.workers(timeout: timeout ?? 300)
         let (unit, notes) = runner.parseOne(file, arguments: arguments, workingDirectory: cwd, isolation: isolation)
         for note in notes { FileHandle.standardError.write(Data("tstate-lint: note: \(note)\n".utf8)) }
+        for inferred in unit.inferred { FileHandle.standardError.write(Data("tstate-lint: inferred `\(inferred.flag)`: \(inferred.reason)\n".utf8)) }
         print("\(unit.path): \(unit.status.rawValue)\(unit.message.map { " (\($0))" } ?? "")")
         for function in unit.functions { print(IRPrinter.render(function)) }
         // As `check`: a file that could not be (fully) parsed is not a success.
@@ -258,6 +259,9 @@ struct ParsingOptions: ParsableArguments {
     @Flag(name: [.short, .long], help: "No progress line and no statistics on standard error.")
     var quiet = false
 
+    @Flag(name: .long, help: "Do not look for headers the flags do not reach (in the project tree, one level under the system's include directories, through pkg-config), nor give a CPython source tree its own flags. Same as `infer-includes = false` in the configuration.")
+    var noInferIncludes = false
+
     @Flag(name: .long, help: "Print where the time went (files parsed, cache hits, function explorations run and reused, parse and analysis time) on standard error.")
     var statistics = false
 
@@ -271,6 +275,7 @@ struct ParsingOptions: ParsableArguments {
         options.compilationDatabase = compileCommands
         options.timeout = timeout
         options.precompiledPreludes = !noPrelude
+        options.infersIncludes = !noInferIncludes
         options.freesProgram = false
         if !inProcess, let workers = ParseIsolation.workers() {
             options.isolation = workers
@@ -307,7 +312,10 @@ struct ParsingOptions: ParsableArguments {
                     let bound = s.functionsAtBound == 0 ? [] : [
                         "tstate-lint: \(TextReport.counted(s.functionsAtBound, "function")) gave paths up at an exploration bound (named in their files' messages)",
                     ]
-                    FileHandle.standardError.write(Data((lines + bound).map { $0 + "\n" }.joined().utf8))
+                    let inferred = result.inferred.map { use in
+                        "tstate-lint: inferred `\(use.flag)` for \(TextReport.counted(use.files, "file")): \(use.reason)"
+                    }
+                    FileHandle.standardError.write(Data((lines + bound + inferred).map { $0 + "\n" }.joined().utf8))
                 }
             }
             return result

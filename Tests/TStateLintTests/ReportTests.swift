@@ -20,7 +20,11 @@ import Testing
         let first = JSONReport.render(one, version: "test")
         #expect(first == JSONReport.render(four, version: "test"))
         let object = try JSONSerialization.jsonObject(with: Data(first.utf8)) as! [String: Any]
-        #expect(Set(object.keys) == ["tool", "diagnostics", "files", "modules", "summary"])
+        #expect(Set(object.keys) == ["tool", "diagnostics", "files", "modules", "inferred", "notes", "summary"])
+        #expect(object["inferred"] is [Any] && object["notes"] is [String])
+        for file in object["files"] as! [[String: Any]] {
+            #expect(Set(file.keys) == ["path", "status", "message", "inferred"])
+        }
         let diagnostics = object["diagnostics"] as! [[String: Any]]
         #expect(!diagnostics.isEmpty)
         let keys: Set<String> = ["rule", "name", "severity", "message", "file", "line", "column", "end_line", "end_column", "function", "trace", "fingerprint"]

@@ -42,7 +42,7 @@ final class Liveness {
                     definitions[index].insert(target)
                 case .escape(let value):
                     read(value, index)
-                case .fieldAccess, .macro:
+                case .fieldAccess, .macro, .unparsed:
                     break
                 }
             }

@@ -244,14 +244,17 @@ final class PathExplorer {
         }
     }
 
+    /// Effects that leave the attached thread state, the GIL frames and the locks as they were.
+    static let neutralEffects: Set<Effect> = [.blocking, .needsThreadState, .noThreadStateNeeded, .noreturn, .threadStart, .storesCallback,
+                                              .interpreterGet, .interpreterNew, .interpreterClear, .interpreterDelete, .pendingCall,
+                                              .clearThreadState, .deleteThreadState]
+
     static func hasStatefulEvents(_ function: Function, model: APIModel, summaries: SummaryProvider?) -> Bool {
-        let neutral: Set<Effect> = [.blocking, .needsThreadState, .noThreadStateNeeded, .noreturn, .threadStart, .storesCallback,
-                                    .interpreterGet, .interpreterNew, .interpreterClear, .interpreterDelete, .pendingCall,
-                                    .clearThreadState, .deleteThreadState]
+        let neutral = neutralEffects
         for block in function.blocks {
             for event in block.events {
                 switch event.kind {
-                case .macro:
+                case .macro, .unparsed:
                     return true
                 case .call(let call):
                     switch call.callee {

@@ -95,7 +95,7 @@ public struct Program: Sendable {
                         kind = .assign(target: target, value: relink(value, from: file))
                     case .escape(let value):
                         kind = .escape(relink(value, from: file))
-                    case .fieldAccess, .macro:
+                    case .fieldAccess, .macro, .unparsed:
                         continue
                     }
                     functions[index].blocks[block].events[event].kind = kind

@@ -19,6 +19,14 @@ extension PathExplorer {
         case .macro(let name):
             guard let entry = model.entry(name), let effect = entry.effect else { return [(state, trace)] }
             return apply(effect, entry: entry, name: name, call: nil, event, state, trace)
+        case .unparsed(let names, let controlFlow):
+            // Code clang dropped: a path through it is trusted only when nothing it names can
+            // change the thread state and it did not jump. Else nothing after it is reported,
+            // and the summary's way out through it says nothing about the thread state.
+            guard controlFlow || names.contains(where: mayChangeThreadState) else { return [(state, trace)] }
+            var state = state
+            state.isSilenced = true
+            return [(state, trace)]
         case .assign(let target, let value):
             guard tracksValues else { return [(state, trace)] }
             var state = state
@@ -65,6 +73,18 @@ extension PathExplorer {
             }
             return [(state, trace)]
         }
+    }
+
+    /// A name in code that did not parse: a modelled function or macro with an effect on the
+    /// thread state, or a function of the program whose summary changes it.
+    private func mayChangeThreadState(_ name: String) -> Bool {
+        if let entry = model.entry(name) {
+            return entry.effect.map { !PathExplorer.neutralEffects.contains($0) } ?? false
+        }
+        for usr in ["c:@F@" + name, "c:" + PathDisplay.lastComponent(of: function.file) + "@F@" + name] {
+            if let summary = summaries?.summary(forUSR: usr) { return summary.exits?.allSatisfy(\.isIdentity) != true }
+        }
+        return false
     }
 
     private func escape(_ value: AbstractValue?, in state: inout AbstractState) {

@@ -135,7 +135,7 @@ enum ModuleIsolation {
                         if case .address(let variable) = value { targets.append(variable) }
                     case .escape(let value):
                         operands = [value]
-                    case .fieldAccess, .macro:
+                    case .fieldAccess, .macro, .unparsed:
                         break
                     }
                     for case .function(_, let usr) in operands { referenced[function.usr, default: []].insert(usr) }

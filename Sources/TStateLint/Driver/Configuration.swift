@@ -34,6 +34,8 @@ public struct Configuration: Sendable {
     public var cacheDirectory: String?
     public var timeout: Double?
     public var compileCommands: String?
+    /// false: no include inference (`--no-infer-includes`).
+    public var inferIncludes: Bool?
 
     public init() {}
 
@@ -54,6 +56,7 @@ public struct Configuration: Sendable {
         "cache-dir": "a directory",
         "timeout": "seconds per file (a number)",
         "compile-commands": "a compile_commands.json, or the directory holding it",
+        "infer-includes": "true or false: look for headers the flags do not reach",
     ]
 
     static let declarableEffects: [String: Effect] = [
@@ -148,6 +151,9 @@ public struct Configuration: Sendable {
             case "cache-dir":
                 guard let value = table[key]?.string else { throw fail(key, "expected \(keys[key]!)") }
                 configuration.cacheDirectory = resolve(value)
+            case "infer-includes":
+                guard let value = table[key]?.bool else { throw fail(key, "expected \(keys[key]!)") }
+                configuration.inferIncludes = value
             case "jobs":
                 guard let value = table[key]?.int, value > 0 else { throw fail(key, "expected \(keys[key]!)") }
                 configuration.jobs = value

@@ -13,6 +13,10 @@ public struct ParseJob: Codable, Hashable, Sendable {
     public var preludeDirectory: String?
     /// Whether this file's prelude is built when it is not there yet (else only an existing one is used).
     public var buildsPrelude = true
+    /// Where headers the flags do not reach may be looked for (nil: no inference).
+    public var includeSearch: IncludeSearchScope?
+    /// Flags the driver added before parsing (they are in `arguments`), with why.
+    public var inferred: [InferredFlag] = []
 
     public init(path: String, arguments: [String], projectRoots: [String], workingDirectory: String, preludeDirectory: String? = nil) {
         self.path = path
@@ -20,6 +24,15 @@ public struct ParseJob: Codable, Hashable, Sendable {
         self.projectRoots = projectRoots
         self.workingDirectory = workingDirectory
         self.preludeDirectory = preludeDirectory
+    }
+}
+
+extension ParseJob {
+    /// What finds the headers clang missed, when the job allows it.
+    var inferFlags: ((MissingInclude, [String]) -> [InferredFlag])? {
+        guard let includeSearch else { return nil }
+        let inference = IncludeInference.forScope(includeSearch)
+        return { missing, arguments in inference.flags(for: missing, arguments: arguments, builtinHeaders: Frontend.builtinHeaderDirectory) }
     }
 }
 
@@ -155,7 +168,8 @@ public enum FrontendWorker {
                 let chunks = FunctionChunks()
                 var unit = frontend.parse(path: job.path, arguments: job.arguments, projectRoots: job.projectRoots,
                                           workingDirectory: job.workingDirectory, preludeDirectory: job.preludeDirectory,
-                                          buildsPrelude: job.buildsPrelude, lowered: chunks.add)
+                                          buildsPrelude: job.buildsPrelude, inferFlags: job.inferFlags, lowered: chunks.add)
+                unit.inferred = job.inferred + unit.inferred
                 guard let functionChunks = chunks.finish() else {
                     status = 2
                     return
@@ -262,8 +276,9 @@ struct InProcessParser: UnitParser {
     let frontend: Frontend
 
     func parse(_ job: ParseJob) -> (TranslationUnit, ParseCost?) {
-        let unit = frontend.parse(path: job.path, arguments: job.arguments, projectRoots: job.projectRoots, workingDirectory: job.workingDirectory,
-                                  preludeDirectory: job.preludeDirectory, buildsPrelude: job.buildsPrelude)
+        var unit = frontend.parse(path: job.path, arguments: job.arguments, projectRoots: job.projectRoots, workingDirectory: job.workingDirectory,
+                                  preludeDirectory: job.preludeDirectory, buildsPrelude: job.buildsPrelude, inferFlags: job.inferFlags)
+        unit.inferred = job.inferred + unit.inferred
         return (unit, frontend.lastCost)
     }
 }

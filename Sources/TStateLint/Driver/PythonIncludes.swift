@@ -3,6 +3,11 @@ import Foundation
 /// Finds CPython's headers when the flags do not name them.
 public enum PythonIncludes {
     public static func argumentsNamePythonHeaders(_ arguments: [String]) -> Bool {
+        directoryNamingPythonHeaders(arguments) != nil
+    }
+
+    /// The first include directory in the flags that holds Python.h.
+    static func directoryNamingPythonHeaders(_ arguments: [String]) -> String? {
         var index = 0
         while index < arguments.count {
             let argument = arguments[index]
@@ -10,10 +15,10 @@ public enum PythonIncludes {
             for flag in ["-I", "-isystem", "-idirafter", "-iquote"] where argument.hasPrefix(flag) {
                 directory = argument.count > flag.count ? String(argument.dropFirst(flag.count)) : (index + 1 < arguments.count ? arguments[index + 1] : nil)
             }
-            if let directory, FileManager.default.fileExists(atPath: directory + "/Python.h") { return true }
+            if let directory, FileManager.default.fileExists(atPath: directory + "/Python.h") { return directory }
             index += 1
         }
-        return false
+        return nil
     }
 
     /// The include directory of the `python3` on PATH (run isolated, from `/`, so nothing in

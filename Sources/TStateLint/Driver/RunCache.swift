@@ -27,6 +27,7 @@ struct RunCache {
         var summaries: [FunctionSummary]
         var modules: [ModuleReadiness]
         var baselined: Int
+        var inferred: [InferredFlagUse]
     }
 
     /// The key of a run, or nil when some file's unit is not in the unit cache.

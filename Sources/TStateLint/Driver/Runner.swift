@@ -29,6 +29,9 @@ public struct RunOptions: Sendable {
     /// Share a precompiled header of Python.h (and what precedes it) between files that start
     /// alike (kept in the cache directory, else in a temporary one for the run).
     public var precompiledPreludes = true
+    /// Look for headers the flags do not reach (in the tree, under the system's include
+    /// directories, through pkg-config) and give a CPython source tree its own flags.
+    public var infersIncludes = true
     /// A baseline file: findings whose fingerprints it lists are not reported.
     public var baseline: String?
     /// Told about each file as it is done (for a progress line).
@@ -60,6 +63,29 @@ public struct FileReport: Hashable, Codable, Sendable {
     public var path: String
     public var status: FileStatus
     public var message: String?
+    /// Flags the tool added to parse the file (include inference).
+    public var inferred: [String] = []
+}
+
+/// A flag the tool added, why, and to how many files.
+public struct InferredFlagUse: Hashable, Codable, Sendable {
+    public var flag: String
+    public var reason: String
+    public var files: Int
+
+    /// Each flag once, with the reason it was first given, in the order first added.
+    static func tally(_ perFile: [[InferredFlag]]) -> [InferredFlagUse] {
+        var uses: [InferredFlagUse] = []
+        var position: [String: Int] = [:]
+        for flags in perFile {
+            for flag in Set(flags.map(\.flag)) where position[flag] == nil {
+                position[flag] = uses.count
+                uses.append(InferredFlagUse(flag: flag, reason: flags.first { $0.flag == flag }!.reason, files: 0))
+            }
+            for flag in Set(flags.map(\.flag)) { uses[position[flag]!].files += 1 }
+        }
+        return uses
+    }
 }
 
 public struct RunResult: Sendable {
@@ -77,6 +103,8 @@ public struct RunResult: Sendable {
     public var baselined = 0
     /// Every module found: what it declares about sub-interpreters and what blocks isolation.
     public var modules: [ModuleReadiness] = []
+    /// Every flag the tool added on its own, with why and to how many files.
+    public var inferred: [InferredFlagUse] = []
 
     /// Files were given and every one that uses the C-API failed: the run itself failed (exit 2).
     public var nothingAnalysable: Bool {
@@ -171,6 +199,7 @@ public struct Runner {
                 result.summaries = stored.summaries
                 result.modules = stored.modules
                 result.baselined = stored.baselined
+                result.inferred = stored.inferred
                 result.statistics.cacheHits = work.count - stored.files.filter { $0.status == .skipped }.count
                 result.statistics.parseSeconds = Date().timeIntervalSince(parseStarted)
                 result.statistics.resultReused = true
@@ -288,13 +317,15 @@ public struct Runner {
         statistics.functionsAtBound = programAnalysis.boundsReached.compactMap { $0 }.count
         let files = units.enumerated().map { index, unit in
             let messages = [unit.message, bounds[index]].compactMap { $0 }
-            return FileReport(path: unit.path, status: unit.status, message: messages.isEmpty ? nil : messages.joined(separator: "; "))
+            return FileReport(path: unit.path, status: unit.status, message: messages.isEmpty ? nil : messages.joined(separator: "; "),
+                              inferred: unit.inferred.map(\.flag))
         }
         var result = RunResult(diagnostics: kept, suppressed: suppressed, files: files, functionsAnalysed: program.functions.count,
                                notes: notes, duration: Date().timeIntervalSince(started))
         result.statistics = statistics
         result.baselined = baselined
         result.modules = moduleIsolation.modules
+        result.inferred = InferredFlagUse.tally(units.map(\.inferred))
         if options.collectSummaries {
             result.summaries = program.functions.compactMap { programAnalysis.summary(forUSR: $0.usr) }
         }
@@ -302,7 +333,7 @@ public struct Runner {
            let key = RunCache.key(jobs: work, unitCache: cache, settings: settings, skipped: { skips.reason($0)?.message }) {
             runCache.save(RunCache.Stored(diagnostics: result.diagnostics, suppressed: result.suppressed, files: result.files,
                                           functionsAnalysed: result.functionsAnalysed, summaries: result.summaries,
-                                          modules: result.modules, baselined: result.baselined), key: key)
+                                          modules: result.modules, baselined: result.baselined, inferred: result.inferred), key: key)
         }
         if !options.freesProgram { Runner.keepUntilExit((units, program, programAnalysis, sources)) }
         return result
@@ -376,8 +407,9 @@ public struct Runner {
         }
         let given = CompileFlags.withoutPluginFlags(arguments, directory: workingDirectory)
         let notes = CompileFlags.notes(dropped: given.dropped, refused: given.refused, source: nil)
-        let job = ParseJob(path: absolute, arguments: given.arguments, projectRoots: [workingDirectory, PathDisplay.directory(of: absolute)],
+        var job = ParseJob(path: absolute, arguments: given.arguments + ["-ferror-limit=0"], projectRoots: [workingDirectory, PathDisplay.directory(of: absolute)],
                            workingDirectory: workingDirectory)
+        job.includeSearch = IncludeSearchScope.around([PathDisplay.directory(of: absolute)])
         let pool = ParsePool(isolation: isolation ?? .inProcess, options: frontendOptions(), jobs: 1)
         let unit = pool.run([job], prepare: { _ in nil }, finished: { _, _, _ in })[0]
         return (unit, notes)
@@ -504,9 +536,20 @@ public struct Runner {
         common += given.arguments
         notes += CompileFlags.notes(dropped: given.dropped, refused: given.refused, source: nil)
         let roots = projectRoots(options)
+        let infers = options.infersIncludes && configuration.inferIncludes != false
+        let scope = infers ? IncludeSearchScope.around(roots) : nil
+        var trees: [String: CPythonTree?] = [:]
+        var treeConfigurations: [String: (directory: String, version: PythonVersion?)?] = [:]
         var pythonMissingNoted = false
-        return files.map { file in
-            var arguments = file.arguments + common
+        let jobs = files.map { file in
+            var inferred: [InferredFlag] = []
+            if infers, file.arguments.isEmpty, let tree = CPythonTree.containing(file.path, known: &trees) {
+                if treeConfigurations[tree.root] == nil {
+                    treeConfigurations[tree.root] = .some(FileManager.default.fileExists(atPath: tree.root + "/pyconfig.h") ? nil : PythonVersion.configuration(nearest: tree.version))
+                }
+                inferred = tree.flags(for: file.path, installedConfiguration: treeConfigurations[tree.root]!)
+            }
+            var arguments = file.arguments + inferred.map(\.flag) + common
             if !PythonIncludes.argumentsNamePythonHeaders(arguments) {
                 if let include = configuration.pythonInclude {
                     arguments.append("-I" + include)
@@ -520,9 +563,16 @@ public struct Runner {
             // Extensions are built with NDEBUG (Python's CFLAGS): assert()s that call the C-API
             // are not code that runs.
             if !arguments.contains(where: { $0.hasPrefix("-UNDEBUG") || $0.hasPrefix("-DNDEBUG") }) { arguments.append("-DNDEBUG") }
-            arguments += ["-w", "-fno-spell-checking"]
-            return ParseJob(path: file.path, arguments: arguments, projectRoots: roots, workingDirectory: workingDirectory)
+            // Every error, not clang's first 20: each marks code that was dropped (see Lowering).
+            arguments += ["-w", "-fno-spell-checking", "-ferror-limit=0"]
+            var job = ParseJob(path: file.path, arguments: arguments, projectRoots: roots, workingDirectory: workingDirectory)
+            job.includeSearch = scope
+            job.inferred = inferred
+            return job
         }
+        notes += Runner.versionNotes(jobs, scope: scope ?? IncludeSearchScope.around(roots), trees: trees, configurations: treeConfigurations,
+                                     workingDirectory: workingDirectory)
+        return jobs
     }
 }
 

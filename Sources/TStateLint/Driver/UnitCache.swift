@@ -53,6 +53,7 @@ public final class UnitCache: @unchecked Sendable {
         job.arguments.forEach { hasher.add($0) }
         hasher.add("--roots")
         job.projectRoots.forEach { hasher.add($0) }
+        hasher.add(job.includeSearch.map { "infer:" + $0.roots.joined(separator: ":") } ?? "no-inference")
         let name = String(format: "%016llx", hasher.value)
         return directory + "/" + String(name.prefix(2)) + "/" + name + ".unit"
     }
@@ -188,7 +189,7 @@ struct CacheEntryHeader: Codable {
 
 /// Bump when the IR's layout or meaning changes.
 enum IRSchema {
-    static let version = 6
+    static let version = 7
 }
 
 /// A fast 64-bit hash of bytes (multiply-xorshift over 8-byte words), for cache keys and

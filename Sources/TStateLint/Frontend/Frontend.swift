@@ -73,7 +73,9 @@ public final class Frontend {
     /// prelude ending in `#include <Python.h>` shares a precompiled header of it (see Prelude),
     /// built now unless `buildsPrelude` is false. `lowered` is given each function as soon as it is lowered.
     public func parse(path: String, arguments: [String], projectRoots: [String], workingDirectory: String,
-                      preludeDirectory: String? = nil, buildsPrelude: Bool = true, lowered: ((Function) -> Void)? = nil) -> TranslationUnit {
+                      preludeDirectory: String? = nil, buildsPrelude: Bool = true,
+                      inferFlags: ((MissingInclude, [String]) -> [InferredFlag])? = nil,
+                      lowered: ((Function) -> Void)? = nil) -> TranslationUnit {
         disposeRetiredUnit()
         lastCost = ParseCost()
         let displayPath = PathDisplay.display(path, workingDirectory: workingDirectory)
@@ -103,6 +105,35 @@ public final class Frontend {
                 lastCost.filesOnPreludes = 1
             }
         }
+        var inferred: [InferredFlag] = []
+        if let inferFlags {
+            // clang stops at the first header it cannot find: each round finds that one (and,
+            // the first time, every quoted include the tree can answer) and parses again.
+            // Then a macro a missing header would have defined, written between a declaration's
+            // type and its name (`int SDLCALL f(...)`), is defined empty: without that, clang's
+            // recovery drops the function and often the rest of the file.
+            var round = 0
+            while round < 6, status == CXError_Success, let unit = parsed {
+                var more: [InferredFlag] = []
+                for missing in Frontend.missingIncludes(in: unit, mainFile: path) {
+                    let found = inferFlags(MissingInclude(spelling: missing.spelling, includer: missing.includer, angled: missing.angled,
+                                                          mainFile: path, firstRound: round == 0 && more.isEmpty),
+                                           arguments + (inferred + more).map(\.flag))
+                    more += found.filter { flag in !more.contains { $0.flag == flag.flag } }
+                }
+                if more.isEmpty {
+                    more = Frontend.unknownDeclarationMacros(in: unit, projectRoots: projectRoots, workingDirectory: workingDirectory)
+                        .filter { name in !inferred.contains { $0.flag == "-D\(name)=" } }
+                        .map { InferredFlag(flag: "-D\($0)=", reason: "`\($0)` stands between a declaration's type and its name, and the header that defines it was not found: defined empty") }
+                }
+                round += 1
+                guard !more.isEmpty else { break }
+                inferred += more
+                clang_disposeTranslationUnit(unit)
+                (status, parsed) = translate(path, arguments: arguments + inferred.map(\.flag))
+                preludeDependencies = []
+            }
+        }
         lastCost.libclangSeconds = Date().timeIntervalSince(parseStarted)
         guard status == CXError_Success, let unit = parsed else {
             return TranslationUnit(path: displayPath, status: .failed, message: "libclang could not parse the file (\(Frontend.describe(status)))")
@@ -115,6 +146,7 @@ public final class Frontend {
         var result = lower(unit: unit, context: context, mainPath: displayPath, lowered: lowered)
         lastCost.loweringSeconds = Date().timeIntervalSince(loweringStarted)
         result.dependencies = Array(Set(Frontend.includedFiles(of: unit, mainFile: path) + preludeDependencies)).sorted()
+        result.inferred = inferred
         var messages: [String] = []
         if errorCount > 0 {
             result.status = .parseErrors
@@ -171,6 +203,8 @@ public final class Frontend {
                 }
             case CXCursor_FunctionDecl where cursor.isDefinition:
                 definitions.append((cursor, resolved.file))
+            case CXCursor_MacroDefinition:
+                context.projectMacros[cursor.spelling] = cursor
             case CXCursor_VarDecl:
                 tables.append(cursor)
             default:

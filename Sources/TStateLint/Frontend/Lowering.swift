@@ -53,6 +53,12 @@ final class FunctionLowering {
     /// A local pointer initialised from another variable and never written: `lo = self`.
     private var aliases: [VarID: VarID] = [:]
     private var conditionKeys: [ConditionKey] = []
+    /// Offsets in the function's file where clang reported an error inside the body: code
+    /// around them may have been dropped. Empty for code that parsed.
+    private var bodyErrors: [Int] = []
+    /// Those of them inside a macro's expansion (at the offset where the macro is used).
+    private var macroErrors: Set<Int> = []
+    private var accountedErrors = Set<Int>()
     private var conditionKeyIndex: [String: Int] = [:]
 
     init(context: UnitContext, declaration: CXCursor, file: String) {
@@ -76,6 +82,9 @@ final class FunctionLowering {
         current = newBlock()
         var problem: String?
         if let body {
+            let extent = offsets(body)
+            bodyErrors = context.errorOffsets(in: file).filter { $0 > extent.start && $0 < extent.end }
+            if !bodyErrors.isEmpty { macroErrors = context.macroErrorOffsets(in: file) }
             do {
                 try lowerStatement(body)
             } catch let limit as LoweringLimit {
@@ -87,6 +96,7 @@ final class FunctionLowering {
         if problem == nil {
             terminate(.returns(nil), at: closingBrace)
             connectIndirectGotos()
+            distrustUnaccountedErrors()
         } else {
             // A partial graph would invent paths; keep the function with no body.
             blocks = [Block(events: [], terminator: .unreachable, terminatorLocation: closingBrace)]
@@ -284,6 +294,10 @@ final class FunctionLowering {
     private func lowerStatement(_ cursor: CXCursor) throws {
         try descend()
         defer { depth -= 1 }
+        if !bodyErrors.isEmpty {
+            try lowerDroppedMacroCode(in: cursor)
+            try lowerDroppedParts(of: cursor)
+        }
         switch cursor.kind {
         case CXCursor_CompoundStmt:
             try lowerCompound(cursor, valueOfLast: false)
@@ -370,13 +384,20 @@ final class FunctionLowering {
         guard placesMacros else {
             let children = tree.children(cursor)
             var value = Operand.unknown
+            var gapStart = bodyErrors.isEmpty ? 0 : offsets(cursor).start + 1
             for (index, child) in children.enumerated() {
+                if !bodyErrors.isEmpty {
+                    let childRange = offsets(child)
+                    try lowerDroppedCode(from: gapStart, to: childRange.start)
+                    gapStart = childRange.end
+                }
                 if valueOfLast && index == children.count - 1 && child.isExpression {
                     value = try lowerExpression(child, wantValue: true)
                 } else {
                     try lowerStatement(child)
                 }
             }
+            if !bodyErrors.isEmpty { try lowerDroppedCode(from: gapStart, to: offsets(cursor).end - 1) }
             return value
         }
         try emitModelledMacros(in: fileName, startingIn: range.start...range.start)
@@ -385,6 +406,7 @@ final class FunctionLowering {
         var value = Operand.unknown
         for (index, child) in children.enumerated() {
             let childRange = offsets(child)
+            if !bodyErrors.isEmpty { try lowerDroppedCode(from: position == range.start ? position + 1 : position, to: childRange.start) }
             if childRange.start >= position {
                 try emitModelledMacros(in: fileName, startingIn: position...childRange.start)
             }
@@ -399,9 +421,99 @@ final class FunctionLowering {
             position = max(position, childRange.end)
         }
         if range.end > position {
+            if !bodyErrors.isEmpty { try lowerDroppedCode(from: position, to: range.end - 1) }
             try emitModelledMacros(in: fileName, startingIn: position...(range.end - 1))
         }
         return value
+    }
+
+    // MARK: - Code that did not parse
+
+    /// An error between two statements: clang dropped what was written there.
+    private func lowerDroppedCode(from start: Int, to end: Int) throws {
+        guard end > start, takeErrors(in: start..<end) else { return }
+        try lowerDropped(start..<end, keepsLeadingKeyword: false)
+    }
+
+    /// An error inside a statement that has no statements of its own (an expression, a
+    /// declaration, a `return`), or inside the condition of one that has: the part clang could
+    /// not make sense of is gone from it.
+    private func lowerDroppedParts(of statement: CXCursor) throws {
+        switch statement.kind {
+        case CXCursor_CompoundStmt, CXCursor_CaseStmt, CXCursor_DefaultStmt, CXCursor_LabelStmt:
+            return
+        case CXCursor_IfStmt, CXCursor_WhileStmt, CXCursor_DoStmt, CXCursor_ForStmt, CXCursor_SwitchStmt:
+            for child in tree.children(statement) where child.isExpression {
+                let range = offsets(child)
+                guard range.end > range.start, takeErrors(in: range.start..<(range.end + 1)) else { continue }
+                try lowerDropped(range.start..<range.end, keepsLeadingKeyword: false)
+            }
+        default:
+            let range = offsets(statement)
+            guard range.end > range.start, takeErrors(in: range.start..<range.end) else { return }
+            try lowerDropped(range.start..<range.end, keepsLeadingKeyword: true)
+        }
+    }
+
+    /// An error inside a macro's expansion is placed at the macro's use, where every statement
+    /// of the expansion starts: it goes before the first of them, the outermost.
+    private func lowerDroppedMacroCode(in statement: CXCursor) throws {
+        guard !macroErrors.isEmpty else { return }
+        let range = offsets(statement)
+        let inside = bodyErrors.filter { $0 == range.start && macroErrors.contains($0) && !accountedErrors.contains($0) }
+        guard !inside.isEmpty else { return }
+        accountedErrors.formUnion(inside)
+        try lowerDropped(range.start..<range.end, keepsLeadingKeyword: false)
+    }
+
+    /// A condition or other expression clang kept only as an opaque node.
+    private func lowerDroppedExpression(_ expression: CXCursor) throws {
+        let range = offsets(expression)
+        guard range.end > range.start, takeErrors(in: range.start..<(range.end + 1)) else { return }
+        try lowerDropped(range.start..<range.end, keepsLeadingKeyword: false)
+    }
+
+    /// Errors no statement or expression accounts for (inside a condition clang rebuilt, ...):
+    /// where code went missing is not known, so no path of the function is trusted.
+    private func distrustUnaccountedErrors() {
+        guard let first = bodyErrors.first(where: { !accountedErrors.contains($0) }) else { return }
+        let at = context.location(inFile: file, offset: first) ?? location(declaration)
+        blocks[0].events.insert(Event(id: nextEventID, kind: .unparsed(names: [], controlFlow: true), location: at), at: 0)
+        nextEventID += 1
+    }
+
+    private func takeErrors(in range: Range<Int>) -> Bool {
+        let inside = bodyErrors.filter { range.contains($0) && !accountedErrors.contains($0) }
+        accountedErrors.formUnion(inside)
+        return !inside.isEmpty
+    }
+
+    /// What dropped code could still have done: a local passed by address (`&format`) may
+    /// have been written; the names it mentions and whether it jumps let the analysis decide
+    /// whether the thread state may have changed there (see `EventKind.unparsed`).
+    private func lowerDropped(_ range: Range<Int>, keepsLeadingKeyword: Bool) throws {
+        guard var tokens = context.spelledTokens(in: file, range) else { return }
+        if keepsLeadingKeyword, tokens.first?.kind == CXToken_Keyword { tokens.removeFirst() }
+        let first = tokens.first { $0.kind != CXToken_Punctuation } ?? tokens.first
+        let at = first.flatMap { context.location(inFile: file, offset: $0.offset) } ?? location(declaration)
+        let dropped = DroppedCode(tokens: tokens) { name in
+            context.projectMacros[name].map { Array(context.spelledTokens(of: $0).dropFirst()) }
+        }
+        for name in dropped.addressTaken {
+            if let variable = visibleVariable(named: name) { try emit(.assign(target: variable, value: .unknown), at: at) }
+        }
+        try emit(.unparsed(names: dropped.names, controlFlow: dropped.jumps), at: at)
+    }
+
+    /// The local or parameter a name refers to, the latest declared first.
+    private func visibleVariable(named name: String) -> VarID? {
+        variables.indices.last { index in
+            let variable = variables[index]
+            switch variable.kind {
+            case .local, .parameter: return variable.name == name
+            default: return false
+            }
+        }
     }
 
     private func emitModelledMacros(in fileName: String, startingIn range: ClosedRange<Int>) throws {
@@ -830,7 +942,9 @@ final class FunctionLowering {
         let cursor = tree.stripped(cursor)
         switch cursor.kind {
         case CXCursor_UnexposedExpr, CXCursor_ParenExpr, CXCursor_CStyleCastExpr:
-            for child in tree.children(cursor) where child.isExpression { _ = try lowerExpression(child, wantValue: false) }
+            let children = tree.children(cursor)
+            if children.isEmpty, !bodyErrors.isEmpty { try lowerDroppedExpression(cursor) }
+            for child in children where child.isExpression { _ = try lowerExpression(child, wantValue: false) }
             return .unknown
         case CXCursor_IntegerLiteral, CXCursor_CharacterLiteral:
             return constantValue(cursor).map(Operand.integer) ?? .unknown

@@ -89,6 +89,8 @@ final class UnitContext {
     var runtimeEntryPoints: [EntryPoint] = []
     /// Locals with a brace initializer (a `PyType_Slot` array built on the stack).
     var localTables: [CXCursor] = []
+    /// Macros defined in the main file and the project's headers, by name.
+    var projectMacros: [String: CXCursor] = [:]
 
     /// Locations in the main file read without asking libclang (see MainFileLocations).
     private var mainFile: MainFileLocations?
@@ -112,7 +114,71 @@ final class UnitContext {
         if let known = pathByFile[file] { return known }
         let path = PathDisplay.display(fileName(file), workingDirectory: workingDirectory)
         pathByFile[file] = path
+        fileByPath[path] = file
         return path
+    }
+
+    private var fileByPath: [String: CXFile] = [:]
+    private var errorOffsetsByFile: [String: [Int]]?
+    private var macroErrorOffsetsByFile: [String: Set<Int>] = [:]
+
+    /// Errors in a file that lie inside a macro's expansion, by the offset of the macro's use.
+    func macroErrorOffsets(in file: String) -> Set<Int> {
+        _ = errorOffsets(in: file)
+        return macroErrorOffsetsByFile[file] ?? []
+    }
+
+    /// Where clang reported errors in a file (by offset, sorted), as displayed paths name it.
+    func errorOffsets(in file: String) -> [Int] {
+        if errorOffsetsByFile == nil {
+            var found: [String: [Int]] = [:]
+            for index in 0..<clang_getNumDiagnostics(unit) {
+                guard let diagnostic = clang_getDiagnostic(unit, index) else { continue }
+                defer { clang_disposeDiagnostic(diagnostic) }
+                let severity = clang_getDiagnosticSeverity(diagnostic)
+                guard severity == CXDiagnostic_Error || severity == CXDiagnostic_Fatal else { continue }
+                // Where the code was written: an error inside a macro's expansion is at the macro's use.
+                let at = location(clang_getDiagnosticLocation(diagnostic).expanded)
+                found[at.file, default: []].append(at.offset)
+                // At the very start of a macro's use: inside what the macro expands to.
+                if macroIndexByFile[at.file]?.expansion(containing: at.offset)?.start == at.offset {
+                    macroErrorOffsetsByFile[at.file, default: []].insert(at.offset)
+                }
+            }
+            errorOffsetsByFile = found.mapValues { $0.sorted() }
+        }
+        return errorOffsetsByFile![file] ?? []
+    }
+
+    /// A location in a file the unit has opened, by offset.
+    func location(inFile path: String, offset: Int) -> SourceLocation? {
+        guard let file = fileByPath[path] else { return nil }
+        return location(clang_getLocationForOffset(unit, file, UInt32(offset)))
+    }
+
+    /// The tokens written in a range of a file, spelled (identifiers too); nil when the file is
+    /// not one the unit opened.
+    func spelledTokens(in path: String, _ range: Range<Int>) -> [SpelledToken]? {
+        guard let file = fileByPath[path] else { return nil }
+        return spelledTokens(in: clang_getRange(clang_getLocationForOffset(unit, file, UInt32(range.lowerBound)),
+                                                clang_getLocationForOffset(unit, file, UInt32(range.upperBound))))
+    }
+
+    /// The tokens of a cursor's extent (a macro's definition), spelled.
+    func spelledTokens(of cursor: CXCursor) -> [SpelledToken] {
+        spelledTokens(in: cursor.extent)
+    }
+
+    private func spelledTokens(in extent: CXSourceRange) -> [SpelledToken] {
+        var raw: UnsafeMutablePointer<CXToken>?
+        var count: UInt32 = 0
+        clang_tokenize(unit, extent, &raw, &count)
+        guard let raw else { return [] }
+        defer { clang_disposeTokens(unit, raw, count) }
+        return (0..<Int(count)).map { index in
+            let token = raw[index]
+            return (clang_getTokenKind(token), clang_getTokenSpelling(unit, token).consume(), offset(clang_getTokenLocation(unit, token)))
+        }
     }
 
     func location(_ location: CXSourceLocation) -> SourceLocation {

@@ -118,6 +118,7 @@ extension RecordWriter {
         case .escape(let value): int(2); operand(value)
         case .fieldAccess(let access): int(3); string(access.field); string(access.record); bool(access.isWrite)
         case .macro(let name): int(4); string(name)
+        case .unparsed(let names, let controlFlow): int(5); list(names) { $0.string($1) }; bool(controlFlow)
         }
         location(event.location)
         optionalString(event.macro)
@@ -224,7 +225,7 @@ extension RecordReader {
     mutating func event() throws -> Event {
         let id = try int()
         let kind: EventKind
-        switch try tag(below: 5, "event") {
+        switch try tag(below: 6, "event") {
         case 0:
             let callee: Callee
             if try tag(below: 2, "callee") == 0 {
@@ -236,7 +237,8 @@ extension RecordReader {
         case 1: kind = .assign(target: try int(), value: try operand())
         case 2: kind = .escape(try operand())
         case 3: kind = .fieldAccess(FieldAccess(field: try string(), record: try string(), isWrite: try bool()))
-        default: kind = .macro(name: try string())
+        case 4: kind = .macro(name: try string())
+        default: kind = .unparsed(names: try list { try $0.string() }, controlFlow: try bool())
         }
         return Event(id: id, kind: kind, location: try location(), macro: try optionalString())
     }

@@ -119,6 +119,17 @@ public enum FileStatus: String, Hashable, Codable, Sendable {
     case failed
 }
 
+/// A compile flag the tool added on its own (include inference), and why.
+public struct InferredFlag: Codable, Hashable, Sendable {
+    public var flag: String
+    public var reason: String
+
+    public init(flag: String, reason: String) {
+        self.flag = flag
+        self.reason = reason
+    }
+}
+
 /// Everything the Frontend extracts from one translation unit.
 public struct TranslationUnit: Codable, Sendable {
     public var path: String
@@ -132,6 +143,8 @@ public struct TranslationUnit: Codable, Sendable {
     public var dependencies: [String] = []
     /// Where the first parse error is, when it is in the file itself (else nil).
     public var firstErrorLocation: SourceLocation?
+    /// Flags the tool added to parse this file, in the order they were added.
+    public var inferred: [InferredFlag] = []
 
     public init(path: String, status: FileStatus, message: String? = nil, functions: [Function] = [],
                 facts: ModuleFacts = ModuleFacts(), files: [String] = []) {
@@ -144,7 +157,7 @@ public struct TranslationUnit: Codable, Sendable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case path, status, message, functions, facts, files, dependencies, firstErrorLocation
+        case path, status, message, functions, facts, files, dependencies, firstErrorLocation, inferred
     }
 
     public init(from decoder: Decoder) throws {
@@ -157,6 +170,7 @@ public struct TranslationUnit: Codable, Sendable {
         files = try container.decode([String].self, forKey: .files)
         dependencies = try container.decode([String].self, forKey: .dependencies)
         firstErrorLocation = try container.decodeIfPresent(SourceLocation.self, forKey: .firstErrorLocation)
+        inferred = try container.decodeIfPresent([InferredFlag].self, forKey: .inferred) ?? []
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -169,5 +183,6 @@ public struct TranslationUnit: Codable, Sendable {
         try container.encode(files, forKey: .files)
         try container.encode(dependencies, forKey: .dependencies)
         try container.encodeIfPresent(firstErrorLocation, forKey: .firstErrorLocation)
+        if !inferred.isEmpty { try container.encode(inferred, forKey: .inferred) }
     }
 }

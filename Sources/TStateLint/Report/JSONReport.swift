@@ -12,6 +12,10 @@ public enum JSONReport {
             ("diagnostics", .array(result.diagnostics.map(diagnostic))),
             ("files", .array(result.files.map(file))),
             ("modules", ReadinessReport.json(result.modules)),
+            ("inferred", .array(result.inferred.map { use in
+                .object([("flag", .string(use.flag)), ("reason", .string(use.reason)), ("files", .int(use.files))])
+            })),
+            ("notes", .array(result.notes.map(JSONValue.string))),
             ("summary", summary(result)),
         ])
     }
@@ -43,6 +47,7 @@ public enum JSONReport {
     public static func file(_ report: FileReport) -> JSONValue {
         var members: [(String, JSONValue)] = [("path", .string(report.path)), ("status", .string(report.status.rawValue))]
         members.append(("message", report.message.map(JSONValue.string) ?? .null))
+        members.append(("inferred", .array(report.inferred.map(JSONValue.string))))
         return .object(members)
     }
 
