@@ -19,7 +19,10 @@ struct TStateLintCommand: ParsableCommand {
 extension ReportFormat: ExpressibleByArgument {}
 
 struct Check: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Analyse C sources (files or directories; default: .).")
+    static let configuration = CommandConfiguration(
+        abstract: "Analyse C sources (files or directories; default: .).",
+        usage: "tstate-lint check [<options>] [<paths> ...] [-- <clang arguments> ...]",
+        discussion: clangArgumentsHelp)
 
     @Argument(help: "Files or directories to analyse.")
     var paths: [String] = []
@@ -27,14 +30,20 @@ struct Check: ParsableCommand {
     @Option(name: .long, help: "Output format: text, json, json-lines, github, sarif, junit or gitlab.")
     var format: ReportFormat = .text
 
+    @Option(name: .long, help: "Colour the text report: auto (a terminal, unless NO_COLOR is set or TERM is dumb; FORCE_COLOR colours a pipe too), always or never.")
+    var color: ColorChoice = .auto
+
     @Flag(name: .long, help: "SARIF: include suppressed findings, marked as suppressed in source.")
     var showSuppressed = false
 
     @Option(name: .shortAndLong, help: "Write the report to this file instead of standard output.")
     var output: String?
 
-    @Option(name: .long, help: "Rule ids or prefixes to run, comma-separated (e.g. TS1,TS201); `ALL` includes opt-in rules.")
+    @Option(name: .long, help: "Rule ids or prefixes to run, comma-separated (e.g. TS1,TS201); an opt-in rule runs only when named by its id or `ALL`.")
     var select: [String] = []
+
+    @Option(name: .long, help: "Rule ids or prefixes to add to the selected ones, comma-separated (an opt-in rule by its own id).")
+    var extendSelect: [String] = []
 
     @Option(name: .long, help: "Rule ids or prefixes to skip, comma-separated.")
     var ignore: [String] = []
@@ -79,7 +88,8 @@ struct Check: ParsableCommand {
                                  jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         options.jobsGiven = jobs != nil
         options.configuration = try loadConfiguration(explicit: config, isolated: isolated, paths: options.paths)
-        if reportUnusedSuppressions { options.extendSelect.append("TS002") }
+        options.extendSelect = extendSelect.flatMap { $0.split(separator: ",").map(String.init) }
+        if reportUnusedSuppressions { options.alwaysSelect.append("TS002") }
         options.baseline = baseline
         let result = try parsing.run(store: store, options: &options)
         if let writeBaseline {
@@ -91,9 +101,10 @@ struct Check: ParsableCommand {
             FileHandle.standardError.write(Data("tstate-lint: wrote \(TextReport.counted(result.diagnostics.count, "finding")) to the baseline \(writeBaseline)\n".utf8))
             return
         }
-        let toTerminal = output == nil && isatty(STDOUT_FILENO) == 1 && ProcessInfo.processInfo.environment["NO_COLOR"] == nil
+        let toTerminal = output == nil && isatty(STDOUT_FILENO) == 1
+        let colors = color.colors(toTerminal: toTerminal, environment: ProcessInfo.processInfo.environment)
         let rendered = Reporter.render(result, format: format, catalog: store.catalog, version: TStateLintVersion.current,
-                                       color: format == .text && toTerminal, workingDirectory: options.workingDirectory,
+                                       color: format == .text && colors, workingDirectory: options.workingDirectory,
                                        showSuppressed: showSuppressed)
         if let output {
             do {
@@ -112,6 +123,8 @@ struct Check: ParsableCommand {
         }
     }
 }
+
+extension ColorChoice: ExpressibleByArgument {}
 
 struct Rules: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "List the rules.")
@@ -149,7 +162,10 @@ struct Rule: ParsableCommand {
 }
 
 struct Summaries: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Show what the analysis concluded each function does to the thread state, as its callers see it.")
+    static let configuration = CommandConfiguration(
+        abstract: "Show what the analysis concluded each function does to the thread state, as its callers see it.",
+        usage: "tstate-lint summaries [<options>] [<paths> ...] [-- <clang arguments> ...]",
+        discussion: clangArgumentsHelp)
 
     @Argument(help: "Files or directories (analysed together, as `check` does).")
     var paths: [String] = []
@@ -172,7 +188,10 @@ struct Summaries: ParsableCommand {
 }
 
 struct Readiness: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "For every module: init kind, what it declares about sub-interpreters and the GIL, and what blocks Py_MOD_PER_INTERPRETER_GIL_SUPPORTED.")
+    static let configuration = CommandConfiguration(
+        abstract: "For every module: init kind, what it declares about sub-interpreters and the GIL, and what blocks Py_MOD_PER_INTERPRETER_GIL_SUPPORTED.",
+        usage: "tstate-lint readiness [<options>] [<paths> ...] [-- <clang arguments> ...]",
+        discussion: clangArgumentsHelp)
 
     @Argument(help: "Files or directories (analysed together, as `check` does).")
     var paths: [String] = []
@@ -210,7 +229,10 @@ struct Readiness: ParsableCommand {
 }
 
 struct CFG: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Print the control-flow graph the analysis sees for each function of a file.")
+    static let configuration = CommandConfiguration(
+        abstract: "Print the control-flow graph the analysis sees for each function of a file.",
+        usage: "tstate-lint cfg <file> [<options>] [-- <clang arguments> ...]",
+        discussion: clangArgumentsHelp)
 
     @Argument(help: "A C file.")
     var file: String
@@ -262,7 +284,7 @@ struct ParsingOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not look for headers the flags do not reach (in the project tree, one level under the system's include directories, through pkg-config), nor give a CPython source tree its own flags. Same as `infer-includes = false` in the configuration.")
     var noInferIncludes = false
 
-    @Flag(name: .long, help: "Print where the time went (files parsed, cache hits, function explorations run and reused, parse and analysis time) on standard error.")
+    @Flag(name: .long, help: "Print on standard error the findings counted by rule, the flags the tool inferred (and why), and where the time went (files parsed, cache hits, function explorations run and reused, parse and analysis time).")
     var statistics = false
 
     @Flag(name: .long, help: ArgumentHelp("Parse in this process instead of worker processes (a crash in libclang then ends the run).", visibility: .hidden))
@@ -297,6 +319,11 @@ struct ParsingOptions: ParsableArguments {
             progress.clear()
             if statistics && !quiet {
                 let s = result.statistics
+                FileHandle.standardError.write(Data(RuleCounts.render(result, catalog: store.catalog).utf8))
+                let inferred = result.inferred.map { use in
+                    "tstate-lint: inferred `\(use.flag)` for \(TextReport.counted(use.files, "file")): \(use.reason)\n"
+                }
+                FileHandle.standardError.write(Data(inferred.joined().utf8))
                 if s.resultReused {
                     FileHandle.standardError.write(Data("tstate-lint: nothing changed since a cached run of \(TextReport.counted(s.cacheHits, "file")); its result reused in \(seconds(result.duration))\n".utf8))
                 } else {
@@ -312,10 +339,7 @@ struct ParsingOptions: ParsableArguments {
                     let bound = s.functionsAtBound == 0 ? [] : [
                         "tstate-lint: \(TextReport.counted(s.functionsAtBound, "function")) gave paths up at an exploration bound (named in their files' messages)",
                     ]
-                    let inferred = result.inferred.map { use in
-                        "tstate-lint: inferred `\(use.flag)` for \(TextReport.counted(use.files, "file")): \(use.reason)"
-                    }
-                    FileHandle.standardError.write(Data((lines + bound + inferred).map { $0 + "\n" }.joined().utf8))
+                    FileHandle.standardError.write(Data((lines + bound).map { $0 + "\n" }.joined().utf8))
                 }
             }
             return result
@@ -411,6 +435,14 @@ func loadStore(_ directory: String?) throws -> RuleStore {
         throw Failure(message: error.description)
     }
 }
+
+/// The help's word on `--`, for the commands that parse files.
+let clangArgumentsHelp = """
+    Arguments after `--` go to clang as they are, after those of a compile database: \
+    `tstate-lint check src -- -Iinclude -DHAVE_FOO -std=c11`. Without flags, headers that \
+    clang does not find are looked for in the project tree, through pkg-config and one level \
+    under the system include directories (`--no-infer-includes` turns that off).
+    """
 
 /// Everything after `--` goes to clang untouched (ArgumentParser cannot have two arrays of
 /// positional arguments).

@@ -377,7 +377,7 @@ extension RobustnessTests {
         let marker = String(repeating: "tstate-lint: ignore[", count: 50_000)
         try DriverTests.write(Self.released + "/* " + marker + " */\n", to: root + "/hang.c")
         let started = Date()
-        let result = try DriverTests.run(root) { $0.extendSelect = ["TS002"] }
+        let result = try DriverTests.run(root) { $0.alwaysSelect = ["TS002"] }
         #expect(Date().timeIntervalSince(started) < 60)
         #expect(DriverTests.findings(result).filter { $0.hasSuffix("TS101") } == ["hang.c:4:TS101"])
 

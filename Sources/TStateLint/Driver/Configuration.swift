@@ -17,6 +17,7 @@ public struct DeclaredEffect: Hashable, Sendable {
 public struct Configuration: Sendable {
     public var path: String?
     public var select: [String]?
+    public var extendSelect: [String] = []
     public var ignore: [String] = []
     public var perFileIgnores: [(pattern: String, rules: [String])] = []
     public var exclude: [String]?
@@ -42,6 +43,7 @@ public struct Configuration: Sendable {
     static let keys: [String: String] = [
         "select": "a list of rule ids or prefixes",
         "ignore": "a list of rule ids or prefixes",
+        "extend-select": "a list of rule ids or prefixes",
         "per-file-ignores": "a table of glob = [rule ids]",
         "exclude": "a list of globs (replaces the default excludes)",
         "extend-exclude": "a list of globs",
@@ -137,6 +139,7 @@ public struct Configuration: Sendable {
             switch key {
             case "select": configuration.select = try strings(key)
             case "ignore": configuration.ignore = try strings(key)
+            case "extend-select": configuration.extendSelect = try strings(key)
             case "exclude": configuration.exclude = try strings(key)
             case "extend-exclude": configuration.extendExclude = try strings(key)
             case "include-dirs": configuration.includeDirs = try strings(key).map(resolve)
@@ -220,7 +223,7 @@ public struct Configuration: Sendable {
     /// Checks the rule ids the configuration names against the catalog.
     public func validate(against catalog: RuleCatalog) throws {
         let where_ = path ?? "configuration"
-        for selector in (select ?? []) + ignore + perFileIgnores.flatMap(\.rules) where catalog.ids(matching: selector).isEmpty {
+        for selector in (select ?? []) + extendSelect + ignore + perFileIgnores.flatMap(\.rules) where catalog.ids(matching: selector).isEmpty {
             throw ConfigurationError(description: "\(where_): unknown rule or prefix `\(selector)`")
         }
         for rule in severity.keys where catalog.rule(rule) == nil {

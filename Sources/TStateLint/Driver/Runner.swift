@@ -6,8 +6,10 @@ public struct RunOptions: Sendable {
     /// Rule ids or prefixes to run (nil: every rule that is not opt-in).
     public var select: [String]?
     public var ignore: [String]
-    /// Rules added whatever select and ignore say (`--report-unused-suppressions` adds TS002).
+    /// Rules added to those `select` gives (ruff's `extend-select`); `ignore` still applies.
     public var extendSelect: [String] = []
+    /// Rules added whatever select and ignore say (`--report-unused-suppressions` adds TS002).
+    public var alwaysSelect: [String] = []
     public var jobs: Int
     public var workingDirectory: String
     public var exclude: [String]
@@ -149,11 +151,10 @@ public struct Runner {
 
     public func selectedRules(_ options: RunOptions) throws -> Set<String> {
         let catalog = store.catalog
-        func expand(_ selectors: [String]) throws -> [String] {
+        func expand(_ selectors: [String], selecting: Bool = true) throws -> [String] {
             try selectors.flatMap { selector -> [String] in
-                let ids = catalog.ids(matching: selector)
-                if ids.isEmpty { throw UsageError("unknown rule or prefix `\(selector)` (see `tstate-lint rules`)") }
-                return ids
+                if catalog.ids(matching: selector).isEmpty { throw UsageError("unknown rule or prefix `\(selector)` (see `tstate-lint rules`)") }
+                return selecting ? catalog.ids(selectedBy: selector) : catalog.ids(matching: selector)
             }
         }
         var selected: Set<String>
@@ -162,8 +163,9 @@ public struct Runner {
         } else {
             selected = Set(catalog.rules.filter { !$0.isOptIn }.map(\.id))
         }
-        selected.subtract(try expand(options.configuration.ignore + options.ignore))
-        selected.formUnion(try expand(options.extendSelect))
+        selected.formUnion(try expand(options.configuration.extendSelect + options.extendSelect))
+        selected.subtract(try expand(options.configuration.ignore + options.ignore, selecting: false))
+        selected.formUnion(try expand(options.alwaysSelect))
         return selected
     }
 

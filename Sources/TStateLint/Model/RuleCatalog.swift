@@ -18,6 +18,21 @@ public enum Severity: String, Codable, Sendable, Comparable {
 public struct RuleExample: Codable, Sendable, Hashable {
     public var code: String
     public var description: String?
+
+    /// The code as users are shown it: without the `/* expect: TS101 */` markers the test
+    /// suite checks the example with, and the blanks left before them.
+    public var shownCode: String {
+        code.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
+            var text = String(line)
+            for (open, close) in [("/* expect:", "*/"), ("// expect:", "")] {
+                guard let start = text.range(of: open) else { continue }
+                let end = close.isEmpty ? text.endIndex : (text.range(of: close, range: start.upperBound..<text.endIndex)?.upperBound ?? text.endIndex)
+                text.removeSubrange(start.lowerBound..<end)
+            }
+            while text.last == " " || text.last == "\t" { text.removeLast() }
+            return text
+        }.joined(separator: "\n")
+    }
 }
 
 public struct RuleDoc: Codable, Sendable, Hashable {
@@ -60,10 +75,17 @@ public struct RuleCatalog: Sendable {
 
     public func rule(_ id: String) -> RuleDoc? { byID[id.uppercased()] }
 
-    /// Ids selected by prefixes such as `TS1` or `TS101`, or `ALL`.
+    /// Ids a selector names: a prefix such as `TS1` or `TS101`, or `ALL`.
     public func ids(matching selector: String) -> [String] {
         let upper = selector.uppercased()
         if upper == "ALL" { return rules.map(\.id) }
         return rules.map(\.id).filter { $0.hasPrefix(upper) }
+    }
+
+    /// Ids a selector turns on: an opt-in rule only by its own id or `ALL`, never by a prefix
+    /// (`TS2` is TS201 … TS204, not TS205), as ruff treats preview rules.
+    public func ids(selectedBy selector: String) -> [String] {
+        let upper = selector.uppercased()
+        return ids(matching: selector).filter { id in upper == "ALL" || id == upper || rule(id)?.isOptIn != true }
     }
 }

@@ -61,3 +61,22 @@ enum ReportText {
         return String(absolute.dropFirst(base.count))
     }
 }
+
+/// `--color`: whether the text report is coloured.
+public enum ColorChoice: String, CaseIterable, Sendable {
+    case auto, always, never
+
+    /// `auto` colours a terminal unless NO_COLOR is set or TERM is `dumb`; FORCE_COLOR colours
+    /// a pipe too (CI logs render colours), as ruff and most tools read them.
+    public func colors(toTerminal: Bool, environment: [String: String]) -> Bool {
+        switch self {
+        case .always: return true
+        case .never: return false
+        case .auto:
+            if let noColor = environment["NO_COLOR"], !noColor.isEmpty { return false }
+            if let force = environment["FORCE_COLOR"], !force.isEmpty, force != "0" { return true }
+            if environment["TERM"] == "dumb" { return false }
+            return toTerminal
+        }
+    }
+}

@@ -8,10 +8,13 @@ public enum RuleDocRenderer {
             out += "\nHow to fix:\n" + fix.trimmingCharacters(in: .newlines) + "\n"
         }
         if let bad = rule.bad?.first {
-            out += "\nWrong:\n\n" + indent(bad.code) + "\n"
+            out += "\nWrong:\n\n" + indent(bad.shownCode) + "\n"
         }
         if let good = rule.good?.first {
-            out += "\nRight:\n\n" + indent(good.code) + "\n"
+            out += "\nRight:\n\n" + indent(good.shownCode) + "\n"
+        }
+        if rule.isOptIn {
+            out += "\nOpt-in: run it with `--extend-select \(rule.id)` or `extend-select = [\"\(rule.id)\"]` in the configuration (a prefix such as `\(rule.id.prefix(3))` does not select it).\n"
         }
         out += "\nTo suppress one finding, put `// tstate-lint: ignore[\(rule.id)]` on the reported line or the line before it.\n"
         return out

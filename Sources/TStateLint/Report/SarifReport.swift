@@ -57,8 +57,8 @@ public enum SarifReport {
     static func helpText(_ rule: RuleDoc) -> String {
         var out = trimmed(rule.explanation)
         if let fix = rule.fix { out += "\n\nHow to fix: " + trimmed(fix) }
-        if let bad = rule.bad?.first { out += "\n\nWrong:\n\n" + trimmed(bad.code) }
-        if let good = rule.good?.first { out += "\n\nRight:\n\n" + trimmed(good.code) }
+        if let bad = rule.bad?.first { out += "\n\nWrong:\n\n" + trimmed(bad.shownCode) }
+        if let good = rule.good?.first { out += "\n\nRight:\n\n" + trimmed(good.shownCode) }
         out += "\n\nTo suppress one finding, put `// tstate-lint: ignore[\(rule.id)]` on the reported line or the line before it."
         return out
     }
@@ -66,8 +66,8 @@ public enum SarifReport {
     static func helpMarkdown(_ rule: RuleDoc) -> String {
         var out = trimmed(rule.explanation)
         if let fix = rule.fix { out += "\n\n**How to fix:** " + trimmed(fix) }
-        if let bad = rule.bad?.first { out += "\n\n**Wrong:**\n\n```c\n" + trimmed(bad.code) + "\n```" }
-        if let good = rule.good?.first { out += "\n\n**Right:**\n\n```c\n" + trimmed(good.code) + "\n```" }
+        if let bad = rule.bad?.first { out += "\n\n**Wrong:**\n\n```c\n" + trimmed(bad.shownCode) + "\n```" }
+        if let good = rule.good?.first { out += "\n\n**Right:**\n\n```c\n" + trimmed(good.shownCode) + "\n```" }
         out += "\n\nTo suppress one finding, put `// tstate-lint: ignore[\(rule.id)]` on the reported line or the line before it."
         return out
     }

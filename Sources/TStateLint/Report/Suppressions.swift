@@ -1,12 +1,14 @@
 import Foundation
 
 /// Inline suppressions: `// tstate-lint: ignore[TS101,TS201]` on the reported line or the
-/// line before, `NOLINT(TS101)` on the line, `NOLINTNEXTLINE(TS101)` on the line before, and
+/// line before, `NOLINT(TS101)` on the line, `NOLINTNEXTLINE(TS101)` on the line before,
+/// `NOLINTBEGIN(TS101)` … `NOLINTEND(TS101)` around lines (as clang-tidy reads them: the END
+/// names what its BEGIN named; one without its partner suppresses nothing), and
 /// `tstate-lint: ignore-file[TS402]` anywhere in the file. Without a list, all rules. Only
 /// comments hold them: the same words in a string literal suppress nothing.
 enum Suppressions {
     struct Directive: Equatable {
-        enum Kind { case ignore, ignoreFile, noLint, noLintNextLine }
+        enum Kind { case ignore, ignoreFile, noLint, noLintNextLine, noLintBegin, noLintEnd }
         var kind: Kind
         var rules: [String]
         /// Where the directive's marker starts on its line (1-based).
@@ -21,6 +23,15 @@ enum Suppressions {
             case .ignoreFile: return "tstate-lint: ignore-file" + (list.isEmpty ? "" : "[\(list)]")
             case .noLint: return "NOLINT" + (list.isEmpty ? "" : "(\(list))")
             case .noLintNextLine: return "NOLINTNEXTLINE" + (list.isEmpty ? "" : "(\(list))")
+            case .noLintBegin: return "NOLINTBEGIN" + (list.isEmpty ? "" : "(\(list))")
+            case .noLintEnd: return "NOLINTEND" + (list.isEmpty ? "" : "(\(list))")
+            }
+        }
+
+        var isNoLint: Bool {
+            switch kind {
+            case .noLint, .noLintNextLine, .noLintBegin, .noLintEnd: return true
+            case .ignore, .ignoreFile: return false
             }
         }
     }
@@ -34,7 +45,8 @@ enum Suppressions {
 
     private static let markers: [([UInt8], Directive.Kind)] = [
         (Array("tstate-lint: ignore-file".utf8), .ignoreFile), (Array("tstate-lint: ignore".utf8), .ignore),
-        (Array("NOLINTNEXTLINE".utf8), .noLintNextLine), (Array("NOLINT".utf8), .noLint),
+        (Array("NOLINTNEXTLINE".utf8), .noLintNextLine), (Array("NOLINTBEGIN".utf8), .noLintBegin),
+        (Array("NOLINTEND".utf8), .noLintEnd), (Array("NOLINT".utf8), .noLint),
     ]
 
     /// A rule list longer than this is not one (it is read as no list, like an unclosed one).
@@ -66,9 +78,9 @@ enum Suppressions {
                 }
             }
             // A NOLINT naming only other tools' checks (clang-tidy's) is not ours.
-            if kind == .noLint || kind == .noLintNextLine, !rules.isEmpty, !rules.contains(where: { $0.hasPrefix("TS") }) { continue }
-            result.append(Directive(kind: kind, rules: rules.filter { $0.hasPrefix("TS") || kind == .ignore || kind == .ignoreFile },
-                                    column: column))
+            let directive = Directive(kind: kind, rules: rules, column: column)
+            if directive.isNoLint, !rules.isEmpty, !rules.contains(where: { $0.hasPrefix("TS") }) { continue }
+            result.append(Directive(kind: kind, rules: rules.filter { $0.hasPrefix("TS") || !directive.isNoLint }, column: column))
         }
         return result
     }
@@ -80,6 +92,42 @@ enum Suppressions {
         private(set) var used = Set<Site>()
         /// Per file, the lines that may hold `ignore-file`: found once, not at every diagnostic.
         private var fileWideLines: [String: [Int]] = [:]
+        /// Per file, its NOLINTBEGIN … NOLINTEND regions, and the directives left without a partner.
+        private var regionsByFile: [String: (regions: [Region], unmatched: [Site])] = [:]
+
+        /// Lines from a NOLINTBEGIN to its NOLINTEND, both included.
+        struct Region {
+            var begin: Site
+            var end: Site
+            var directive: Directive
+        }
+
+        /// BEGIN and END paired as a stack: an END closes the latest open BEGIN with the same rules.
+        func regions(of file: String) -> (regions: [Region], unmatched: [Site]) {
+            if let known = regionsByFile[file] { return known }
+            var open: [(site: Site, directive: Directive)] = []
+            var regions: [Region] = []
+            var unmatched: [Site] = []
+            for number in sources.lines(of: file, containing: ["NOLINTBEGIN", "NOLINTEND"], workingDirectory: workingDirectory) {
+                let line = sources.commentLine(number, of: file, workingDirectory: workingDirectory)
+                for (index, directive) in directives(in: line).enumerated() {
+                    let site = Site(file: file, line: number, index: index)
+                    if directive.kind == .noLintBegin {
+                        open.append((site, directive))
+                    } else if directive.kind == .noLintEnd {
+                        if let match = open.lastIndex(where: { Set($0.directive.rules) == Set(directive.rules) }) {
+                            regions.append(Region(begin: open[match].site, end: site, directive: open[match].directive))
+                            open.remove(at: match)
+                        } else {
+                            unmatched.append(site)
+                        }
+                    }
+                }
+            }
+            let answer = (regions, unmatched + open.map(\.site))
+            regionsByFile[file] = answer
+            return answer
+        }
 
         init(sources: SourceCache, workingDirectory: String) {
             self.sources = sources
@@ -102,6 +150,12 @@ enum Suppressions {
             }
             if mark(number, { $0.kind == .ignore || $0.kind == .noLint }) { return true }
             if mark(number - 1, { $0.kind == .ignore || $0.kind == .noLintNextLine }) { return true }
+            for region in regions(of: file).regions
+            where region.begin.line <= number && number <= region.end.line && region.directive.covers(rule) {
+                used.insert(region.begin)
+                used.insert(region.end)
+                return true
+            }
             let candidates = fileWideLines[file] ?? sources.lines(of: file, containing: ["ignore-file"], workingDirectory: workingDirectory)
             fileWideLines[file] = candidates
             for line in candidates where mark(line, { $0.kind == .ignoreFile }) { return true }
@@ -141,9 +195,11 @@ enum Suppressions {
     }
 
     /// TS001 for rule ids no rule has; TS002 (when selected) for directives that suppressed
-    /// nothing among the rules that ran.
+    /// nothing among the rules that ran, and a NOLINTBEGIN or NOLINTEND without its partner.
     static func audit(files: [String], matcher: Matcher, catalog: RuleCatalog, selected: Set<String>) -> [Diagnostic] {
         var findings: [Diagnostic] = []
+        var unmatched = Set<Site>()
+        for file in files { unmatched.formUnion(matcher.regions(of: file).unmatched) }
         for (site, directive) in matcher.sites(in: files) {
             let location = SourceLocation(file: site.file, line: site.line, column: directive.column, offset: 0)
             let unknown = directive.rules.filter { catalog.rule($0) == nil }
@@ -153,8 +209,14 @@ enum Suppressions {
             }
             let known = directive.rules.filter { catalog.rule($0) != nil }
             let ran = directive.rules.isEmpty || known.contains { selected.contains($0) }
-            if selected.contains("TS002"), ran, !matcher.used.contains(site) {
-                findings.append(Diagnostic(rule: "TS002", message: "`\(directive.spelling)` suppresses nothing: no finding \(directive.kind == .ignoreFile ? "in this file" : "on the line it covers")\(directive.rules.isEmpty ? "" : " is of the rules it names")",
+            if selected.contains("TS002"), unmatched.contains(site) {
+                let partner = directive.kind == .noLintBegin ? "NOLINTEND" : "NOLINTBEGIN"
+                let list = directive.rules.isEmpty ? "" : "(\(directive.rules.joined(separator: ",")))"
+                findings.append(Diagnostic(rule: "TS002", message: "`\(directive.spelling)` suppresses nothing: it has no matching `\(partner)\(list)`",
+                                           location: location, function: "", trace: []))
+            } else if selected.contains("TS002"), ran, !matcher.used.contains(site) {
+                let scope = directive.kind == .ignoreFile ? "in this file" : directive.kind == .noLintBegin || directive.kind == .noLintEnd ? "in the lines it covers" : "on the line it covers"
+                findings.append(Diagnostic(rule: "TS002", message: "`\(directive.spelling)` suppresses nothing: no finding \(scope)\(directive.rules.isEmpty ? "" : " is of the rules it names")",
                                            location: location, function: "", trace: []))
             }
         }

@@ -74,12 +74,12 @@ public struct TextReport {
         let checked = result.files.filter { $0.status == .analyzed || $0.status == .parseErrors }.count
         let seconds = String(format: "%.1f", result.duration)
         let found = parts.isEmpty ? "No problems found\(suppressed)" : "Found \(parts.joined(separator: ", "))\(suppressed) in \(Self.counted(filesWithFindings, "file"))"
-        var line = "\(found); checked \(Self.counted(checked, "file")) (\(result.functionsAnalysed) functions) in \(seconds) s."
+        var line = "\(found); checked \(Self.counted(checked, "file")) (\(Self.counted(result.functionsAnalysed, "function"))) in \(seconds) s."
         let partial = result.files.filter { $0.status == .parseErrors }.count
         let failed = result.files.filter { $0.status == .failed }.count
         if partial + failed > 0 {
             var what: [String] = []
-            if partial > 0 { what.append("\(partial) of \(Self.counted(checked, "file")) had parse errors and were analysed only in part") }
+            if partial > 0 { what.append("\(partial) of \(Self.counted(checked, "file")) had parse errors and \(partial == 1 ? "was" : "were") analysed only in part") }
             if failed > 0 { what.append("\(Self.counted(failed, "file")) could not be analysed") }
             line += " " + what.joined(separator: "; ").capitalizedFirst
                 + (partial > 0 ? ": pass include directories with `-- -I…` or a compile database with `-p`" : "") + " (rule TS003)."
