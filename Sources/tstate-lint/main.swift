@@ -132,8 +132,22 @@ struct Rules: ParsableCommand {
     @Option(name: .long, help: "The Rules directory (default: the installed one).")
     var rulesDir: String?
 
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: ReportFormat = .text
+
+    func validate() throws {
+        if format != .text && format != .json { throw ValidationError("rules supports --format text or json") }
+    }
+
     func run() throws {
         let store = try loadStore(rulesDir)
+        if format == .json {
+            print(JSONValue.array(store.catalog.rules.map { rule in
+                .object([("id", .string(rule.id)), ("name", .string(rule.name)), ("severity", .string(rule.severity.rawValue)),
+                         ("summary", .string(rule.summary)), ("opt_in", .bool(rule.isOptIn)), ("explanation", .string(RuleDocRenderer.render(rule)))])
+            }).serialized())
+            return
+        }
         var out = ""
         for rule in store.catalog.rules {
             let optIn = rule.isOptIn ? " (opt-in)" : ""
@@ -173,16 +187,33 @@ struct Summaries: ParsableCommand {
     @Option(name: .long, help: "Only this function.")
     var function: String?
 
+    @Option(name: .long, help: "Output format: text or json.")
+    var format: ReportFormat = .text
+
+    @OptionGroup var project: ProjectOptions
+
     var clangArguments: [String] { passthroughClangArguments }
 
     @OptionGroup var parsing: ParsingOptions
 
+    func validate() throws {
+        if format != .text && format != .json { throw ValidationError("summaries supports --format text or json") }
+    }
+
     func run() throws {
-        let store = try loadStore(nil)
+        let store = try loadStore(project.rulesDir)
         var options = RunOptions(paths: paths.isEmpty ? ["."] : paths, clangArguments: clangArguments)
         options.collectSummaries = true
-        options.configuration = try loadConfiguration(explicit: nil, isolated: false, paths: options.paths)
+        options.configuration = try loadConfiguration(explicit: project.config, isolated: project.isolated, paths: options.paths)
         let result = try parsing.run(store: store, options: &options)
+        if format == .json {
+            let chosen = result.summaries.filter { function == nil || $0.name == function }
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+            let summaries = String(decoding: try encoder.encode(chosen), as: UTF8.self)
+            print("{\"tool\": {\"name\": \"\(JSONReport.toolName)\", \"version\": \"\(TStateLintVersion.current)\"}, \"summaries\": \(summaries)}")
+            return
+        }
         print(SummaryReport.render(result.summaries, matching: function), terminator: "")
     }
 }
@@ -199,6 +230,8 @@ struct Readiness: ParsableCommand {
     @Option(name: .long, help: "Output format: text or json.")
     var format: ReportFormat = .text
 
+    @OptionGroup var project: ProjectOptions
+
     @OptionGroup var parsing: ParsingOptions
 
     var clangArguments: [String] { passthroughClangArguments }
@@ -208,9 +241,9 @@ struct Readiness: ParsableCommand {
     }
 
     func run() throws {
-        let store = try loadStore(nil)
+        let store = try loadStore(project.rulesDir)
         var options = RunOptions(paths: paths.isEmpty ? ["."] : paths, clangArguments: clangArguments, select: ["ALL"])
-        options.configuration = try loadConfiguration(explicit: nil, isolated: false, paths: options.paths)
+        options.configuration = try loadConfiguration(explicit: project.config, isolated: project.isolated, paths: options.paths)
         let result = try parsing.run(store: store, options: &options)
         if format == .json {
             let document = JSONValue.object([
@@ -237,6 +270,18 @@ struct CFG: ParsableCommand {
     @Argument(help: "A C file.")
     var file: String
 
+    @Option(name: [.customShort("p"), .customLong("compile-commands")], help: "A compile_commands.json, or the build directory holding it (default: one found above the file).")
+    var compileCommands: String?
+
+    @Option(name: .long, help: "A configuration file (default: found from the file upwards).")
+    var config: String?
+
+    @Flag(name: .long, help: "Ignore configuration files.")
+    var isolated = false
+
+    @Flag(name: .long, help: "Do not look for headers the flags do not reach.")
+    var noInferIncludes = false
+
     @Option(name: .long, help: "Seconds the file may take to parse before it is given up (default: 300).")
     var timeout: Double?
 
@@ -248,13 +293,18 @@ struct CFG: ParsableCommand {
     func run() throws {
         let store = try loadStore(nil)
         let runner = Runner(store: store)
-        var arguments = clangArguments
-        if !PythonIncludes.argumentsNamePythonHeaders(arguments), let include = PythonIncludes.locate() {
-            arguments.append("-I" + include)
-        }
-        let cwd = FileManager.default.currentDirectoryPath
+        var options = RunOptions(paths: [file], clangArguments: clangArguments)
+        options.configuration = try loadConfiguration(explicit: config, isolated: isolated, paths: options.paths)
+        options.compilationDatabase = compileCommands
+        options.infersIncludes = !noInferIncludes
         let isolation = inProcess ? nil : ParseIsolation.workers(timeout: timeout ?? 300)
-        let (unit, notes) = runner.parseOne(file, arguments: arguments, workingDirectory: cwd, isolation: isolation)
+        let unit: TranslationUnit
+        let notes: [String]
+        do {
+            (unit, notes) = try runner.parseOne(options, isolation: isolation)
+        } catch let error as UsageError {
+            throw Failure(message: error.description)
+        }
         for note in notes { FileHandle.standardError.write(Data("tstate-lint: note: \(note)\n".utf8)) }
         for inferred in unit.inferred { FileHandle.standardError.write(Data("tstate-lint: inferred `\(inferred.flag)`: \(inferred.reason)\n".utf8)) }
         print("\(unit.path): \(unit.status.rawValue)\(unit.message.map { " (\($0))" } ?? "")")
@@ -262,6 +312,18 @@ struct CFG: ParsableCommand {
         // As `check`: a file that could not be (fully) parsed is not a success.
         if unit.status != .analyzed { throw ExitCode(1) }
     }
+}
+
+/// The configuration and rules a command reads, as `check` does.
+struct ProjectOptions: ParsableArguments {
+    @Option(name: .long, help: "A configuration file (default: .tstate-lint.toml or [tool.tstate-lint] in pyproject.toml, found from the first path upwards).")
+    var config: String?
+
+    @Flag(name: .long, help: "Ignore configuration files.")
+    var isolated = false
+
+    @Option(name: .long, help: "The Rules directory (default: the installed one).")
+    var rulesDir: String?
 }
 
 /// How files are found, parsed and cached: shared by `check` and `summaries`.

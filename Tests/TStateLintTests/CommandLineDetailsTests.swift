@@ -115,4 +115,118 @@ import Testing
         let line = TextReport(color: false, workingDirectory: TestSupport.repositoryRoot).summaryLine(result)
         #expect(line.contains("checked 1 file (1 function)"), "\(line)")
     }
+
+    // MARK: Path notes
+
+    @Test func stepsAtOnePlaceSayEachThingOnce() {
+        let here = SourceLocation(file: "a.c", line: 5, column: 3, offset: 0)
+        let there = SourceLocation(file: "a.c", line: 9, column: 3, offset: 0)
+        var trace: Trace?
+        for message in ["taking the false branch", "taking the false branch", "assuming `x` is NULL", "taking the false branch"] {
+            trace = trace.appending(here, message)
+        }
+        trace = trace.appending(there, "looping back to the head of the loop")
+        trace = trace.appending(here, "taking the false branch")
+        #expect(trace.steps().map(\.message) == ["taking the false branch", "assuming `x` is NULL", "looping back to the head of the loop", "taking the false branch"])
+    }
+
+    /// A loop around a released region that touches an object on its second turn: the path
+    /// says it looped back; a macro's own variable (`_py_tmp` of Py_CLEAR) is never named; the
+    /// text report does not end with a note that repeats the error.
+    @Test func pathNotesReadAsTheStaticAnalyzersDo() throws {
+        let code = """
+        static PyObject *retry(PyObject *self, PyObject *arg) {
+            PyObject *held = NULL;
+            for (int i = 0; i < 3; i++) {
+                Py_BEGIN_ALLOW_THREADS
+                Py_CLEAR(held);
+                Py_END_ALLOW_THREADS
+                held = arg;
+            }
+            Py_RETURN_NONE;
+        }
+        static PyMethodDef methods[] = {{"retry", retry, METH_O, NULL}, {NULL, NULL, 0, NULL}};
+        """
+        let path = try TestSupport.write(code)
+        let result = try TestSupport.run([path])
+        let finding = try #require(result.diagnostics.first { $0.rule == "TS201" }, "\(result.diagnostics.map(\.message))")
+        let notes = finding.trace.map(\.message)
+        #expect(notes.contains("looping back to the head of the loop"), "\(notes)")
+        #expect(!notes.contains { $0.contains("_py_tmp") }, "\(notes)")
+        let text = TextReport(color: false, workingDirectory: TestSupport.repositoryRoot).render(result)
+        let block = text.components(separatedBy: "\n").drop { !$0.contains("[TS201]") }.prefix { !$0.hasPrefix("Found") }
+        let last = finding.trace.last!
+        if last.location.line == finding.location.line && last.location.column == finding.location.column {
+            #expect(!block.contains { $0.contains("note: " + last.message) }, "\(block)")
+        }
+    }
+
+    /// clang counts columns in bytes; the caret and SARIF (columnKind unicodeCodePoints) count characters.
+    @Test func columnsCountCharactersNotBytes() throws {
+        let code = """
+        static PyObject *f(PyObject *self, PyObject *args) {
+            Py_BEGIN_ALLOW_THREADS
+            /* é€ */ Py_DECREF(args);
+            Py_END_ALLOW_THREADS
+            Py_RETURN_NONE;
+        }
+        static PyMethodDef methods[] = {{"f", f, METH_O, NULL}, {NULL, NULL, 0, NULL}};
+        """
+        let path = try TestSupport.write(code)
+        let result = try TestSupport.run([path])
+        let finding = try #require(result.diagnostics.first { $0.rule == "TS201" })
+        #expect(finding.location.column == 17, "clang's byte column: 4 blanks and `/* é€ */ ` are 16 bytes")
+        let text = TextReport(color: false, workingDirectory: TestSupport.repositoryRoot).render(result)
+        let lines = text.components(separatedBy: "\n")
+        let source = try #require(lines.firstIndex { $0.contains("Py_DECREF(args)") && $0.contains("|") })
+        let caret = lines[source + 1]
+        let sourceColumn = lines[source].distance(from: lines[source].startIndex, to: lines[source].range(of: "Py_DECREF")!.lowerBound)
+        let caretColumn = caret.distance(from: caret.startIndex, to: caret.firstIndex(of: "^")!)
+        #expect(sourceColumn == caretColumn, "\(lines[source])\n\(caret)")
+        let sarif = try JSONSerialization.jsonObject(with: Data(SarifReport.render(result, catalog: TestSupport.store.catalog, version: "1", workingDirectory: TestSupport.repositoryRoot).utf8)) as! [String: Any]
+        let run = (sarif["runs"] as! [[String: Any]])[0]
+        #expect(run["columnKind"] as? String == "unicodeCodePoints")
+        let sarifResult = (run["results"] as! [[String: Any]]).first { $0["ruleId"] as? String == "TS201" }!
+        let region = (((sarifResult["locations"] as! [[String: Any]])[0]["physicalLocation"] as! [String: Any])["region"] as! [String: Any])
+        #expect(region["startColumn"] as? Int == 14, "4 blanks and `/* é€ */ ` are 13 characters")
+    }
+
+    // MARK: The other commands, as `check` runs
+
+    /// `cfg` takes the flags `check` would: here `-DBUGGY` from the compile database puts the
+    /// Py_DECREF in the graph.
+    @Test func cfgUsesTheCompileDatabaseAndTheConfiguration() throws {
+        let root = try DriverTests.directory()
+        try DriverTests.write(DriverTests.conditional, to: root + "/mod.c")
+        let database = #"[{"directory": "\#(root)", "file": "\#(root)/mod.c", "arguments": ["cc", "-DBUGGY", "-c", "mod.c"]}]"#
+        try DriverTests.write(database, to: root + "/build/compile_commands.json")
+        let withDatabase = try RobustnessTests.runTool(["cfg", "mod.c", "-p", "build"], in: root)
+        #expect(withDatabase.stdout.contains("Py_DECREF"), "\(withDatabase.stdout)")
+        let without = try RobustnessTests.runTool(["cfg", "mod.c", "--isolated", "-p", root + "/no-such-dir"], in: root)
+        #expect(without.status == 2 || !without.stdout.contains("Py_DECREF"))
+        try FileManager.default.removeItem(atPath: root + "/build")
+        try DriverTests.write("[tool.tstate-lint]\ndefines = [\"BUGGY\"]\n", to: root + "/pyproject.toml")
+        let configured = try RobustnessTests.runTool(["cfg", "mod.c"], in: root)
+        #expect(configured.stdout.contains("Py_DECREF"), "\(configured.stdout) \(configured.stderr)")
+        let isolated = try RobustnessTests.runTool(["cfg", "mod.c", "--isolated"], in: root)
+        #expect(!isolated.stdout.contains("Py_DECREF"), "\(isolated.stdout)")
+    }
+
+    @Test func rulesAndSummariesSpeakJSON() throws {
+        let rules = try RobustnessTests.runTool(["rules", "--format", "json", "--rules-dir", TestSupport.repositoryRoot + "/Rules"], in: TestSupport.repositoryRoot)
+        let list = try #require(try JSONSerialization.jsonObject(with: Data(rules.stdout.utf8)) as? [[String: Any]])
+        #expect(list.count == TestSupport.store.catalog.rules.count)
+        #expect(list.contains { $0["id"] as? String == "TS205" && $0["opt_in"] as? Bool == true })
+        let summaries = try RobustnessTests.runTool(["summaries", "Fixtures/TS101", "--format", "json", "--no-cache", "-q",
+                                                     "--rules-dir", TestSupport.repositoryRoot + "/Rules"], in: TestSupport.repositoryRoot)
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(summaries.stdout.utf8)) as? [String: Any], "\(summaries.stderr)")
+        let functions = try #require(document["summaries"] as? [[String: Any]])
+        #expect(!functions.isEmpty && functions.allSatisfy { $0["name"] is String })
+    }
+
+    @Test func checkHelpShowsTheClangArguments() throws {
+        let help = try RobustnessTests.runTool(["check", "--help"], in: TestSupport.repositoryRoot)
+        #expect(help.stdout.contains("[-- <clang arguments> ...]"))
+        #expect(help.stdout.contains("--extend-select") && help.stdout.contains("--color") && help.stdout.contains("--no-infer-includes"))
+    }
 }

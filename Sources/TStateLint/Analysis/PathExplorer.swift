@@ -331,8 +331,13 @@ final class PathExplorer {
                 case .goto(let label): trace = trace.appending(location, "jumps to `\(label)`")
                 case .breakStatement: trace = trace.appending(location, "breaks out")
                 case .continueStatement: trace = trace.appending(location, "continues with the next iteration")
-                case .next, .loopBack: break
+                case .loopBack, .next: break
                 }
+            }
+            // Once a path has told something, a turn of a loop is part of its story (the same
+            // release read twice is the next iteration), whatever is pending.
+            if kind == .loopBack, !state.isSilenced, trace != nil {
+                trace = trace.appending(location, "looping back to the head of the loop")
             }
             enqueue(block: target, state: state, trace: trace)
         case .branch(let condition, let thenBlock, let elseBlock):
@@ -340,7 +345,7 @@ final class PathExplorer {
                 guard let refined = refine(state, condition, taken: taken) else { continue }
                 var trace = trace
                 if !state.isSilenced && hasPendingObligations(state) && thenBlock != elseBlock {
-                    trace = trace.appending(location, branchNote(condition, taken: taken))
+                    trace = trace.appending(location, branchNote(condition, taken: taken, at: location))
                 }
                 enqueue(block: target, state: refined, trace: trace)
             }
@@ -394,7 +399,7 @@ final class PathExplorer {
             || state.locks.contains { if case .held = $0.state { return true } else { return false } }
     }
 
-    private func branchNote(_ condition: Condition, taken: Bool) -> String {
+    private func branchNote(_ condition: Condition, taken: Bool, at location: SourceLocation) -> String {
         guard let variable = condition.variable else {
             return taken ? "taking the true branch" : "taking the false branch"
         }
@@ -414,7 +419,11 @@ final class PathExplorer {
             if case .sameAs = comparison { return "assuming `\(info.name)` and `\(otherName)` are the same thread state" }
             return "assuming `\(info.name)` and `\(otherName)` are different thread states"
         }
-        if info.name.isEmpty { return taken ? "taking the true branch" : "taking the false branch" }
+        // A variable the branch's macro declares itself (`_py_tmp` of Py_CLEAR) means nothing
+        // to the reader: it was declared where the macro is used.
+        let declaredByMacro = info.kind == .local && info.location.line == location.line && info.location.column == location.column
+            && info.location.file == location.file
+        if info.name.isEmpty || declaredByMacro { return taken ? "taking the true branch" : "taking the false branch" }
         if info.kind == .temporary {
             return "assuming `\(info.name)` \(negated ? "does not return" : "returns") \(value)"
         }

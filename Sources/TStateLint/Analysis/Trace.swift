@@ -33,6 +33,8 @@ public final class Trace: @unchecked Sendable {
     }
 
     /// The steps in order, keeping the first ones and the most recent when the path is long.
+    /// Of the steps in a row at one place (the branches inside one macro's expansion), each
+    /// message is said once.
     public func steps(limit: Int = 24) -> [TraceStep] {
         var reversed: [TraceStep] = []
         var node: Trace? = self
@@ -40,7 +42,16 @@ public final class Trace: @unchecked Sendable {
             reversed.append(current.step)
             node = current.previous
         }
-        let steps = Array(reversed.reversed())
+        var steps: [TraceStep] = []
+        var atPlace: [TraceStep] = []
+        for step in reversed.reversed() {
+            if let last = steps.last, last.location.line != step.location.line || last.location.column != step.location.column || last.location.file != step.location.file {
+                atPlace = []
+            }
+            if atPlace.contains(where: { $0.message == step.message }) { continue }
+            atPlace.append(step)
+            steps.append(step)
+        }
         guard steps.count > limit else { return steps }
         let head = limit / 3
         return Array(steps.prefix(head)) + Array(steps.suffix(limit - head))

@@ -397,21 +397,25 @@ public struct Runner {
         }
     }
 
-    /// One file parsed and lowered for inspection (`tstate-lint cfg`), with the same guards as a
-    /// run: only a regular file, flags naming special files dropped (with notes), and the
-    /// parse in a worker process under the time and memory limits when one can be started.
-    public func parseOne(_ path: String, arguments: [String], workingDirectory: String, isolation: ParseIsolation?) -> (unit: TranslationUnit, notes: [String]) {
-        let absolute = PathDisplay.absolute(path, workingDirectory: workingDirectory)
-        let display = PathDisplay.display(absolute, workingDirectory: workingDirectory)
+    /// One file parsed and lowered for inspection (`tstate-lint cfg`), with the flags `check`
+    /// gives it (compile database, configuration, inferred includes) and the same guards: only
+    /// a regular file, flags naming special files dropped (with notes), and the parse in a
+    /// worker process under the time and memory limits when one can be started.
+    public func parseOne(_ options: RunOptions, isolation: ParseIsolation?) throws -> (unit: TranslationUnit, notes: [String]) {
+        let path = options.paths.first ?? "."
+        let absolute = PathDisplay.absolute(path, workingDirectory: options.workingDirectory)
+        let display = PathDisplay.display(absolute, workingDirectory: options.workingDirectory)
         guard RegularFile.isRegular(absolute) else {
             let message = RegularFile.isSpecial(absolute) ? "not a regular file" : "cannot read the file"
             return (TranslationUnit(path: display, status: .failed, message: message), [])
         }
-        let given = CompileFlags.withoutPluginFlags(arguments, directory: workingDirectory)
-        let notes = CompileFlags.notes(dropped: given.dropped, refused: given.refused, source: nil)
-        var job = ParseJob(path: absolute, arguments: given.arguments + ["-ferror-limit=0"], projectRoots: [workingDirectory, PathDisplay.directory(of: absolute)],
-                           workingDirectory: workingDirectory)
-        job.includeSearch = IncludeSearchScope.around([PathDisplay.directory(of: absolute)])
+        var notes: [String] = []
+        var single = options
+        single.paths = [absolute]
+        let jobs = try parseJobs(single, configuration: options.configuration, notes: &notes)
+        guard let job = jobs.first(where: { $0.path == absolute }) else {
+            return (TranslationUnit(path: display, status: .failed, message: "not a C source the run would analyse"), notes)
+        }
         let pool = ParsePool(isolation: isolation ?? .inProcess, options: frontendOptions(), jobs: 1)
         let unit = pool.run([job], prepare: { _ in nil }, finished: { _, _, _ in })[0]
         return (unit, notes)

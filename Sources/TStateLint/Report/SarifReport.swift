@@ -129,6 +129,8 @@ public enum SarifReport {
         /// Artifacts in order of first mention, keyed by the path as reported.
         var artifacts: [(path: String, analysed: Bool)] = []
         var artifactIndex: [String: Int] = [:]
+        /// Lines, to turn clang's byte columns into the code points SARIF's `columnKind` says.
+        var sources = SourceCache()
 
         init(catalog: RuleCatalog, workingDirectory: String) {
             self.catalog = catalog
@@ -137,6 +139,7 @@ public enum SarifReport {
         }
 
         mutating func document(_ result: RunResult, version: String, showSuppressed: Bool) -> JSONValue {
+            sources = SourceCache(unread: Set(result.files.filter { $0.status == .failed }.map(\.path)))
             for file in result.files where file.status != .skipped {
                 register(file.path, analysed: true)
             }
@@ -187,6 +190,7 @@ public enum SarifReport {
                     return .object(members)
                 })),
                 ("results", .array(results)),
+                ("columnKind", .string("unicodeCodePoints")),
             ])
             return .object([
                 ("$schema", .string(SarifReport.schema)),
@@ -211,14 +215,25 @@ public enum SarifReport {
             var members: [(String, JSONValue)] = [("artifactLocation", self.location(location.file))]
             if location.line >= 1 {
                 var region: [(String, JSONValue)] = [("startLine", .int(location.line))]
-                if location.column >= 1 { region.append(("startColumn", .int(location.column))) }
+                let line = location.column >= 1 ? sources.line(location.line, of: location.file, workingDirectory: workingDirectory) : ""
+                if location.column >= 1 { region.append(("startColumn", .int(Self.codePointColumn(location.column, in: line)))) }
                 if let endLine, endLine >= location.line { region.append(("endLine", .int(endLine))) }
                 if location.column >= 1, let endColumn, endColumn >= 1, (endLine ?? location.line) > location.line || endColumn >= location.column {
-                    region.append(("endColumn", .int(endColumn)))
+                    let endText = (endLine ?? location.line) == location.line ? line : sources.line(endLine!, of: location.file, workingDirectory: workingDirectory)
+                    region.append(("endColumn", .int(Self.codePointColumn(endColumn, in: endText))))
                 }
                 members.append(("region", .object(region)))
             }
             return .object(members)
+        }
+
+        /// clang's column counts bytes of UTF-8; SARIF's here counts code points.
+        static func codePointColumn(_ byteColumn: Int, in line: String) -> Int {
+            let utf8 = line.utf8
+            guard byteColumn > 1, !line.isEmpty else { return byteColumn }
+            let bytes = min(byteColumn - 1, utf8.count)
+            let prefix = String(decoding: utf8.prefix(bytes), as: UTF8.self)
+            return prefix.unicodeScalars.count + 1 + (byteColumn - 1 - bytes)
         }
 
         private func result(_ diagnostic: Diagnostic, suppressed: Bool) -> JSONValue {

@@ -37,7 +37,13 @@ public struct TextReport {
                 out += String(repeating: " ", count: max(5, number.count + 1) - number.count) + number + " | " + excerpt.text + "\n"
                 out += gutter + " | " + excerpt.caretIndent + paint("^" + String(repeating: "~", count: excerpt.width - 1), "1;32") + "\n"
             }
-            for step in diagnostic.trace {
+            // A last note where the error is only says it again.
+            var steps = diagnostic.trace
+            if let last = steps.last, steps.count > 1, last.location.file == location.file,
+               last.location.line == location.line, last.location.column == location.column {
+                steps.removeLast()
+            }
+            for step in steps {
                 out += paint("\(Self.printable(step.location.file)):\(step.location.line):\(step.location.column):", "1") + " "
                     + paint("note:", "1;36") + " " + Self.printable(step.message) + "\n"
             }
