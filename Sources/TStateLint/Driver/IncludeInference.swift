@@ -71,8 +71,8 @@ public final class IncludeInference: @unchecked Sendable {
     }
 
     /// Flags that reach headers clang did not find. The first call for a file also reads the
-    /// file and the project headers it reaches for every quoted include, so that one re-parse
-    /// usually suffices (clang stops at the first missing header).
+    /// file and the project headers it reaches for every include the tree can answer, so that one re-parse
+    /// usually suffices.
     func flags(for missing: MissingInclude, arguments: [String], builtinHeaders: String?) -> [InferredFlag] {
         lock.lock()
         defer { lock.unlock() }

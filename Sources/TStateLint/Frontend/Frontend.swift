@@ -107,8 +107,9 @@ public final class Frontend {
         }
         var inferred: [InferredFlag] = []
         if let inferFlags {
-            // clang stops at the first header it cannot find: each round finds that one (and,
-            // the first time, every quoted include the tree can answer) and parses again.
+            // Each round looks for every header clang did not find (the first time also for every
+            // include of the file and its project headers the tree can answer) and parses again:
+            // a header found can include others that are missing.
             // Then a macro a missing header would have defined, written between a declaration's
             // type and its name (`int SDLCALL f(...)`), is defined empty: without that, clang's
             // recovery drops the function and often the rest of the file.
