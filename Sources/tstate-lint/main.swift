@@ -51,14 +51,7 @@ struct Check: ParsableCommand {
     @Option(name: [.customShort("j", allowingJoined: true), .long], help: "Parallel jobs (default: number of cores).")
     var jobs: Int?
 
-    @Option(name: .long, help: "The Rules directory (default: the installed one).")
-    var rulesDir: String?
-
-    @Option(name: .long, help: "A configuration file (default: .tstate-lint.toml or [tool.tstate-lint] in pyproject.toml, found from the first path upwards).")
-    var config: String?
-
-    @Flag(name: .long, help: "Ignore configuration files.")
-    var isolated = false
+    @OptionGroup var project: ProjectOptions
 
     @Flag(name: .long, help: "Exit 0 even when there are findings.")
     var exitZero = false
@@ -81,13 +74,13 @@ struct Check: ParsableCommand {
     }
 
     func run() throws {
-        let store = try loadStore(rulesDir)
+        let store = try loadStore(project.rulesDir)
         var options = RunOptions(paths: paths.isEmpty ? ["."] : paths, clangArguments: clangArguments,
                                  select: select.isEmpty ? nil : select.flatMap { $0.split(separator: ",").map(String.init) },
                                  ignore: ignore.flatMap { $0.split(separator: ",").map(String.init) },
                                  jobs: jobs ?? ProcessInfo.processInfo.activeProcessorCount)
         options.jobsGiven = jobs != nil
-        options.configuration = try loadConfiguration(explicit: config, isolated: isolated, paths: options.paths)
+        options.configuration = try loadConfiguration(explicit: project.config, isolated: project.isolated, paths: options.paths)
         options.extendSelect = extendSelect.flatMap { $0.split(separator: ",").map(String.init) }
         if reportUnusedSuppressions { options.alwaysSelect.append("TS002") }
         options.baseline = baseline
@@ -273,11 +266,7 @@ struct CFG: ParsableCommand {
     @Option(name: [.customShort("p"), .customLong("compile-commands")], help: "A compile_commands.json, or the build directory holding it (default: one found above the file).")
     var compileCommands: String?
 
-    @Option(name: .long, help: "A configuration file (default: found from the file upwards).")
-    var config: String?
-
-    @Flag(name: .long, help: "Ignore configuration files.")
-    var isolated = false
+    @OptionGroup var project: ProjectOptions
 
     @Flag(name: .long, help: "Do not look for headers the flags do not reach.")
     var noInferIncludes = false
@@ -291,10 +280,10 @@ struct CFG: ParsableCommand {
     var clangArguments: [String] { passthroughClangArguments }
 
     func run() throws {
-        let store = try loadStore(nil)
+        let store = try loadStore(project.rulesDir)
         let runner = Runner(store: store)
         var options = RunOptions(paths: [file], clangArguments: clangArguments)
-        options.configuration = try loadConfiguration(explicit: config, isolated: isolated, paths: options.paths)
+        options.configuration = try loadConfiguration(explicit: project.config, isolated: project.isolated, paths: options.paths)
         options.compilationDatabase = compileCommands
         options.infersIncludes = !noInferIncludes
         let isolation = inProcess ? nil : ParseIsolation.workers(timeout: timeout ?? 300)

@@ -177,14 +177,19 @@ import Testing
 }
 
 extension IncludeInferenceTests {
+    /// A fresh project directory, on a machine with /usr/include/asm-generic/errno-base.h.
+    static func projectBesideKernelHeaders() throws -> String {
+        try #require(FileManager.default.fileExists(atPath: "/usr/include/asm-generic/errno-base.h"),
+                     "the C library's kernel headers are installed with Python's")
+        return try DriverTests.directory()
+    }
+
     /// `<errno-base.h>` is one level under /usr/include (asm-generic/, from the C library's
     /// kernel headers, which every machine that has Python.h's <stdio.h> has), and only there.
     /// A quoted include is taken from there too when one place has it (`"httpd.h"` of an Apache
     /// module), never when several do (`"types.h"`: linux/, asm-generic/, sys/ ...).
     @Test func aSystemHeaderOneLevelDownIsFoundWhenOnePlaceHasIt() throws {
-        let system = "/usr/include/asm-generic/errno-base.h"
-        try #require(FileManager.default.fileExists(atPath: system), "the C library's kernel headers are installed with Python's")
-        let root = try DriverTests.directory()
+        let root = try Self.projectBesideKernelHeaders()
         try DriverTests.write("", to: root + "/setup.py")
         try DriverTests.write("#include <Python.h>\n#include <errno-base.h>\nint use(PyObject *o) { return EPERM + (o != NULL); }\n", to: root + "/src/angled.c")
         try DriverTests.write("#include <Python.h>\n#include \"errno-base.h\"\nint use(PyObject *o) { return EPERM + (o != NULL); }\n", to: root + "/src/quoted.c")
@@ -207,9 +212,7 @@ extension IncludeInferenceTests {
     /// `#include <config.h>` of a meson project whose build was not run: a system package's
     /// config.h (valgrind ships one) is not the project's, so nothing is added.
     @Test func aGeneratedHeaderIsNeverTakenFromAnotherPackage() throws {
-        let system = "/usr/include/asm-generic/errno-base.h"
-        try #require(FileManager.default.fileExists(atPath: system), "the C library's kernel headers are installed with Python's")
-        let root = try DriverTests.directory()
+        let root = try Self.projectBesideKernelHeaders()
         try DriverTests.write("project('p', 'c')\nconfigure_file(output : 'errno-base.h', configuration : cdata)\n", to: root + "/meson.build")
         try DriverTests.write("#include <Python.h>\n#include <errno-base.h>\nint use(PyObject *o) { return EPERM + (o != NULL); }\n", to: root + "/src/angled.c")
         let result = try DriverTests.run(root, ["src"])

@@ -95,7 +95,10 @@ public struct Program: Sendable {
                         kind = .assign(target: target, value: relink(value, from: file))
                     case .escape(let value):
                         kind = .escape(relink(value, from: file))
-                    case .fieldAccess, .macro, .unparsed:
+                    case .unparsed(let names, let callees, let controlFlow):
+                        kind = .unparsed(names: names, functions: callees.map { duplicated[$0] != nil ? resolved($0, from: file) : $0 },
+                                         controlFlow: controlFlow)
+                    case .fieldAccess, .macro:
                         continue
                     }
                     functions[index].blocks[block].events[event].kind = kind

@@ -19,11 +19,13 @@ extension PathExplorer {
         case .macro(let name):
             guard let entry = model.entry(name), let effect = entry.effect else { return [(state, trace)] }
             return apply(effect, entry: entry, name: name, call: nil, event, state, trace)
-        case .unparsed(let names, let controlFlow):
+        case .unparsed(let names, let callees, let controlFlow):
             // Code clang dropped: a path through it is trusted only when nothing it names can
             // change the thread state and it did not jump. Else nothing after it is reported,
             // and the summary's way out through it says nothing about the thread state.
-            guard controlFlow || names.contains(where: mayChangeThreadState) else { return [(state, trace)] }
+            guard controlFlow || names.contains(where: modelChangesThreadState) || callees.contains(where: summaryChangesThreadState) else {
+                return [(state, trace)]
+            }
             var state = state
             state.isSilenced = true
             return [(state, trace)]
@@ -75,16 +77,15 @@ extension PathExplorer {
         }
     }
 
-    /// A name in code that did not parse: a modelled function or macro with an effect on the
-    /// thread state, or a function of the program whose summary changes it.
-    private func mayChangeThreadState(_ name: String) -> Bool {
-        if let entry = model.entry(name) {
-            return entry.effect.map { !PathExplorer.neutralEffects.contains($0) } ?? false
-        }
-        for usr in ["c:@F@" + name, "c:" + PathDisplay.lastComponent(of: function.file) + "@F@" + name] {
-            if let summary = summaries?.summary(forUSR: usr) { return summary.exits?.allSatisfy(\.isIdentity) != true }
-        }
-        return false
+    /// A name in code that did not parse that the model gives an effect on the thread state.
+    private func modelChangesThreadState(_ name: String) -> Bool {
+        model.entry(name)?.effect.map { !PathExplorer.neutralEffects.contains($0) } ?? false
+    }
+
+    /// A function of the program named in code that did not parse, whose summary changes the thread state.
+    private func summaryChangesThreadState(_ usr: String) -> Bool {
+        guard let summary = summaries?.summary(forUSR: usr) else { return false }
+        return summary.exits?.allSatisfy(\.isIdentity) != true
     }
 
     private func escape(_ value: AbstractValue?, in state: inout AbstractState) {

@@ -49,6 +49,8 @@ public final class IncludeInference: @unchecked Sendable {
     private var index: HeaderIndex?
     private var packages: [PkgConfigPackage]?
     private var packageFlags: [String: [String]] = [:]
+    /// Where outside the tree each header spelling was found: asked once per run, not per file.
+    private var foundOutside: [String: (package: (name: String, flags: [String], directories: [String])?, subdirectories: [String])] = [:]
 
     /// At most this many directories are added to one file.
     static let maximumPerFile = 24
@@ -88,8 +90,7 @@ public final class IncludeInference: @unchecked Sendable {
             let name = PathDisplay.lastComponent(of: missing.spelling)
             // One the project's build writes (config.h) is never another package's.
             guard !generatedHeaders.contains(name), !Self.buildConfigurationNames.contains(name) else { return found.flags }
-            let package = package(holding: missing.spelling)
-            let subdirectories = systemSubdirectories(holding: missing.spelling)
+            let (package, subdirectories) = outsideTheTree(missing.spelling)
             // A quoted include is the project's own first: taken from the system only when one
             // place there has it (`#include "httpd.h"`, /usr/include/apache2), never a guess.
             let places = Set((package?.directories ?? []) + subdirectories)
@@ -213,6 +214,13 @@ public final class IncludeInference: @unchecked Sendable {
 
     /// The include directories a pkg-config package gives, for the package that has the header
     /// in one of them (the one with the fewest flags when several do: the most basic).
+    private func outsideTheTree(_ spelling: String) -> (package: (name: String, flags: [String], directories: [String])?, subdirectories: [String]) {
+        if let known = foundOutside[spelling] { return known }
+        let found = (package(holding: spelling), systemSubdirectories(holding: spelling))
+        foundOutside[spelling] = found
+        return found
+    }
+
     private func package(holding spelling: String) -> (name: String, flags: [String], directories: [String])? {
         guard !spelling.split(separator: "/").contains("..") else { return nil }
         if packages == nil { packages = PkgConfigPackage.installed() }
@@ -377,7 +385,8 @@ struct HeaderIndex {
         }
     }
 
-    static let skippedDirectories: Set<String> = ["__pycache__", "node_modules", "site-packages", "venv", "env"]
+    /// Discovery's, but for the build directories: a header the build wrote may be there.
+    static let skippedDirectories = FileDiscovery.skippedDirectories.subtracting(["build", "_build", "dist"])
 }
 
 /// A pkg-config package as its .pc file states it: the include directories of its `Cflags`.
@@ -389,7 +398,7 @@ struct PkgConfigPackage {
     static func installed() -> [PkgConfigPackage] {
         guard let executable = executable() else { return [] }
         var directories = (ProcessInfo.processInfo.environment["PKG_CONFIG_PATH"] ?? "").split(separator: ":").map(String.init)
-        directories += (run(executable, ["--variable", "pc_path", "pkg-config"]) ?? "")
+        directories += (SystemCommand.output(executable, ["--variable", "pc_path", "pkg-config"]) ?? "")
             .trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ":").map(String.init)
         var packages: [PkgConfigPackage] = []
         var names = Set<String>()
@@ -434,27 +443,12 @@ struct PkgConfigPackage {
 
     /// `pkg-config --cflags-only-I name`: the package's directories and its requirements'.
     static func includeFlags(of name: String) -> [String]? {
-        guard let executable = executable(), let output = run(executable, ["--cflags-only-I", name]) else { return nil }
+        guard let executable = executable(), let output = SystemCommand.output(executable, ["--cflags-only-I", name]) else { return nil }
         let flags = output.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init).filter { $0.hasPrefix("-I") && $0.count > 2 }
         return flags.isEmpty ? nil : flags
     }
 
     private static func executable() -> String? {
         ["/usr/bin/pkg-config", "/usr/local/bin/pkg-config", "/usr/bin/pkgconf"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    }
-
-    /// Run from `/`, so nothing in the analysed tree can be picked up as a relative path.
-    private static func run(_ executable: String, _ arguments: [String]) -> String? {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return nil }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? String(decoding: data, as: UTF8.self) : nil
     }
 }

@@ -43,21 +43,7 @@ public enum PythonIncludes {
         guard let python = directories.map({ $0 + "/python3" }).first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
             return nil
         }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-I", "-S", "-c", "import sysconfig; print(sysconfig.get_paths()['include'])"]
-        process.currentDirectoryURL = URL(fileURLWithPath: "/")
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice
-        do {
-            try process.run()
-        } catch {
-            return nil
-        }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let script = "import sysconfig; print(sysconfig.get_paths()['include'])"
+        return SystemCommand.output(python, ["-I", "-S", "-c", script])?.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 }

@@ -189,7 +189,7 @@ struct CacheEntryHeader: Codable {
 
 /// Bump when the IR's layout or meaning changes.
 enum IRSchema {
-    static let version = 7
+    static let version = 8
 }
 
 /// A fast 64-bit hash of bytes (multiply-xorshift over 8-byte words), for cache keys and

@@ -141,8 +141,10 @@ public final class Frontend {
         }
         defer { retiredUnit = unit }
 
-        let (errorCount, firstError, firstErrorLocation) = Frontend.errors(in: unit, mainFile: path, projectRoots: projectRoots, workingDirectory: workingDirectory)
+        let (errorLocations, firstError, firstErrorLocation) = Frontend.errors(in: unit, mainFile: path, projectRoots: projectRoots, workingDirectory: workingDirectory)
+        let errorCount = errorLocations.count
         let context = UnitContext(unit: unit, options: options, projectRoots: projectRoots, workingDirectory: workingDirectory)
+        context.errorLocations = errorLocations
         let loweringStarted = Date()
         var result = lower(unit: unit, context: context, mainPath: displayPath, lowered: lowered)
         lastCost.loweringSeconds = Date().timeIntervalSince(loweringStarted)
@@ -202,8 +204,9 @@ public final class Frontend {
                 if options.modelledMacros.contains(name) {
                     context.modelledMacroIndexByFile[resolved.file, default: MacroIndex()].add(expansion)
                 }
-            case CXCursor_FunctionDecl where cursor.isDefinition:
-                definitions.append((cursor, resolved.file))
+            case CXCursor_FunctionDecl:
+                context.projectFunctions[cursor.spelling] = cursor.usr
+                if cursor.isDefinition { definitions.append((cursor, resolved.file)) }
             case CXCursor_MacroDefinition:
                 context.projectMacros[cursor.spelling] = cursor
             case CXCursor_VarDecl:
@@ -277,13 +280,13 @@ public final class Frontend {
         return collector.files.sorted()
     }
 
-    /// How many errors, the first one as clang words it, and where it is when that is in the
-    /// main file. An error in a file outside the analysed tree (a system header, or whatever
+    /// Where every error is, the first one as clang words it, and where it is when that is in
+    /// the main file. An error in a file outside the analysed tree (a system header, or whatever
     /// hostile flags `-include`) is not quoted: clang's text holds that file's tokens, and
     /// reports end up in CI logs.
     private static func errors(in unit: CXTranslationUnit, mainFile: String, projectRoots: [String],
-                               workingDirectory: String) -> (Int, String, SourceLocation?) {
-        var count = 0
+                               workingDirectory: String) -> ([CXSourceLocation], String, SourceLocation?) {
+        var locations: [CXSourceLocation] = []
         var first = ""
         var firstLocation: SourceLocation?
         for index in 0..<clang_getNumDiagnostics(unit) {
@@ -291,7 +294,7 @@ public final class Frontend {
             defer { clang_disposeDiagnostic(diagnostic) }
             let severity = clang_getDiagnosticSeverity(diagnostic)
             guard severity == CXDiagnostic_Error || severity == CXDiagnostic_Fatal else { continue }
-            count += 1
+            locations.append(clang_getDiagnosticLocation(diagnostic))
             if first.isEmpty {
                 let text = clang_formatDiagnostic(diagnostic, CXDiagnostic_DisplaySourceLocation.rawValue | CXDiagnostic_DisplayColumn.rawValue).consume()
                 let location = clang_getDiagnosticLocation(diagnostic).expanded
@@ -309,7 +312,7 @@ public final class Frontend {
                 }
             }
         }
-        return (count, first, firstLocation)
+        return (locations, first, firstLocation)
     }
 
     /// Whether a file is under one of the roots, both with symbolic links resolved.

@@ -478,7 +478,7 @@ final class FunctionLowering {
     private func distrustUnaccountedErrors() {
         guard let first = bodyErrors.first(where: { !accountedErrors.contains($0) }) else { return }
         let at = context.location(inFile: file, offset: first) ?? location(declaration)
-        blocks[0].events.insert(Event(id: nextEventID, kind: .unparsed(names: [], controlFlow: true), location: at), at: 0)
+        blocks[0].events.insert(Event(id: nextEventID, kind: .unparsed(names: [], functions: [], controlFlow: true), location: at), at: 0)
         nextEventID += 1
     }
 
@@ -502,7 +502,7 @@ final class FunctionLowering {
         for name in dropped.addressTaken {
             if let variable = visibleVariable(named: name) { try emit(.assign(target: variable, value: .unknown), at: at) }
         }
-        try emit(.unparsed(names: dropped.names, controlFlow: dropped.jumps), at: at)
+        try emit(.unparsed(names: dropped.names, functions: dropped.names.compactMap { context.projectFunctions[$0] }, controlFlow: dropped.jumps), at: at)
     }
 
     /// The local or parameter a name refers to, the latest declared first.

@@ -91,6 +91,8 @@ final class UnitContext {
     var localTables: [CXCursor] = []
     /// Macros defined in the main file and the project's headers, by name.
     var projectMacros: [String: CXCursor] = [:]
+    /// Functions declared in the main file and the project's headers: name to USR.
+    var projectFunctions: [String: String] = [:]
 
     /// Locations in the main file read without asking libclang (see MainFileLocations).
     private var mainFile: MainFileLocations?
@@ -119,6 +121,8 @@ final class UnitContext {
     }
 
     private var fileByPath: [String: CXFile] = [:]
+    /// Where clang reported errors (given by the Frontend, which reads the diagnostics once).
+    var errorLocations: [CXSourceLocation] = []
     private var errorOffsetsByFile: [String: [Int]]?
     private var macroErrorOffsetsByFile: [String: Set<Int>] = [:]
 
@@ -132,13 +136,9 @@ final class UnitContext {
     func errorOffsets(in file: String) -> [Int] {
         if errorOffsetsByFile == nil {
             var found: [String: [Int]] = [:]
-            for index in 0..<clang_getNumDiagnostics(unit) {
-                guard let diagnostic = clang_getDiagnostic(unit, index) else { continue }
-                defer { clang_disposeDiagnostic(diagnostic) }
-                let severity = clang_getDiagnosticSeverity(diagnostic)
-                guard severity == CXDiagnostic_Error || severity == CXDiagnostic_Fatal else { continue }
+            for errorLocation in errorLocations {
                 // Where the code was written: an error inside a macro's expansion is at the macro's use.
-                let at = location(clang_getDiagnosticLocation(diagnostic).expanded)
+                let at = location(errorLocation.expanded)
                 found[at.file, default: []].append(at.offset)
                 // At the very start of a macro's use: inside what the macro expands to.
                 if macroIndexByFile[at.file]?.expansion(containing: at.offset)?.start == at.offset {

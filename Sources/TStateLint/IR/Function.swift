@@ -133,9 +133,9 @@ public enum EventKind: Hashable, Codable, Sendable {
     case fieldAccess(FieldAccess)
     /// An expansion of a macro whose effect the model gives by name (critical sections, user wrappers).
     case macro(name: String)
-    /// Code here did not parse and clang dropped it: the names written in it, and whether it
-    /// held a `return`, `goto`, `break` or `continue`.
-    case unparsed(names: [String], controlFlow: Bool)
+    /// Code here did not parse and clang dropped it: the names written in it, the project's
+    /// functions among them (by USR), and whether it held a `return`, `goto`, `break` or `continue`.
+    case unparsed(names: [String], functions: [String], controlFlow: Bool)
 }
 
 public struct Event: Hashable, Codable, Sendable {

@@ -118,7 +118,8 @@ extension RecordWriter {
         case .escape(let value): int(2); operand(value)
         case .fieldAccess(let access): int(3); string(access.field); string(access.record); bool(access.isWrite)
         case .macro(let name): int(4); string(name)
-        case .unparsed(let names, let controlFlow): int(5); list(names) { $0.string($1) }; bool(controlFlow)
+        case .unparsed(let names, let functions, let controlFlow):
+            int(5); list(names) { $0.string($1) }; list(functions) { $0.string($1) }; bool(controlFlow)
         }
         location(event.location)
         optionalString(event.macro)
@@ -238,7 +239,7 @@ extension RecordReader {
         case 2: kind = .escape(try operand())
         case 3: kind = .fieldAccess(FieldAccess(field: try string(), record: try string(), isWrite: try bool()))
         case 4: kind = .macro(name: try string())
-        default: kind = .unparsed(names: try list { try $0.string() }, controlFlow: try bool())
+        default: kind = .unparsed(names: try list { try $0.string() }, functions: try list { try $0.string() }, controlFlow: try bool())
         }
         return Event(id: id, kind: kind, location: try location(), macro: try optionalString())
     }

@@ -36,7 +36,7 @@ public enum IRPrinter {
                     text = "\(access.isWrite ? "write" : "read") \(access.record).\(access.field)"
                 case .macro(let macro):
                     text = "macro \(macro)"
-                case .unparsed(let names, let controlFlow):
+                case .unparsed(let names, _, let controlFlow):
                     text = "unparsed code naming \(names.isEmpty ? "nothing" : names.joined(separator: ", "))\(controlFlow ? ", with a jump" : "")"
                 }
                 out += "    \(event.location.line):\(event.location.column) \(text)\(event.macro.map { "  [\($0)]" } ?? "")\n"

@@ -198,8 +198,6 @@ enum Suppressions {
     /// nothing among the rules that ran, and a NOLINTBEGIN or NOLINTEND without its partner.
     static func audit(files: [String], matcher: Matcher, catalog: RuleCatalog, selected: Set<String>) -> [Diagnostic] {
         var findings: [Diagnostic] = []
-        var unmatched = Set<Site>()
-        for file in files { unmatched.formUnion(matcher.regions(of: file).unmatched) }
         for (site, directive) in matcher.sites(in: files) {
             let location = SourceLocation(file: site.file, line: site.line, column: directive.column, offset: 0)
             let unknown = directive.rules.filter { catalog.rule($0) == nil }
@@ -209,7 +207,8 @@ enum Suppressions {
             }
             let known = directive.rules.filter { catalog.rule($0) != nil }
             let ran = directive.rules.isEmpty || known.contains { selected.contains($0) }
-            if selected.contains("TS002"), unmatched.contains(site) {
+            let pairs = directive.kind == .noLintBegin || directive.kind == .noLintEnd
+            if selected.contains("TS002"), pairs, matcher.regions(of: site.file).unmatched.contains(site) {
                 let partner = directive.kind == .noLintBegin ? "NOLINTEND" : "NOLINTBEGIN"
                 let list = directive.rules.isEmpty ? "" : "(\(directive.rules.joined(separator: ",")))"
                 findings.append(Diagnostic(rule: "TS002", message: "`\(directive.spelling)` suppresses nothing: it has no matching `\(partner)\(list)`",
